@@ -1,0 +1,61 @@
+{
+  "variables": {
+    "protocol_sources": [
+      "src-native/protocol/netlink.cc",
+      "src-native/protocol/bootstrap.cc",
+      "src-native/protocol/report.cc",
+      "src-native/protocol/sync.cc"
+    ]
+  },
+  "targets": [
+    {
+      "target_name": "nsjail_ts",
+      "sources": [
+        "<@(protocol_sources)",
+        "src-native/addon/bindings.cc",
+        "src-native/addon/bootstrap_js.cc",
+        "src-native/addon/init_binary.cc",
+        "src-native/addon/reactor.cc",
+        "src-native/addon/seccomp_compile.cc",
+        "src-native/addon/syscall_table.cc",
+        "src-native/addon/spawn.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=9", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-fexceptions"]
+    },
+    {
+      "target_name": "nsjail-ts-init",
+      "type": "executable",
+      "sources": [
+        "<@(protocol_sources)",
+        "src-native/nsexec/main.cc",
+        "src-native/nsexec/channel.cc",
+        "src-native/nsexec/idmap.cc",
+        "src-native/nsexec/namespaces.cc",
+        "src-native/nsexec/stage0.cc",
+        "src-native/nsexec/stage1.cc",
+        "src-native/nsexec/stage2.cc",
+        "src-native/init/barrier.cc",
+        "src-native/init/caps.cc",
+        "src-native/init/dev.cc",
+        "src-native/init/mounts.cc",
+        "src-native/init/network.cc",
+        "src-native/init/paths.cc",
+        "src-native/init/process.cc",
+        "src-native/init/program.cc",
+        "src-native/init/reaper.cc",
+        "src-native/init/rlimits.cc",
+        "src-native/init/rootfs.cc",
+        "src-native/init/seccomp.cc",
+        "src-native/init/setup.cc",
+        "src-native/init/skeleton.cc"
+      ],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-fno-exceptions", "-fno-rtti"],
+      "cflags_cc!": ["-fno-rtti"],
+      "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,-z,now", "-Wl,--gc-sections"]
+    }
+  ]
+}
