@@ -1,0 +1,57 @@
+// Runtime messages on the init socket (SOCK_SEQPACKET, one message per datagram):
+// reports from the stages to the addon, and commands from the addon to stage 2.
+// Same netlink framing as the bootstrap; each message type has its own attribute set.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nsj::proto {
+
+enum MsgType : uint16_t {
+  MSG_HELLO = 62010,  // a stage announces itself; its pid rides in SCM_CREDENTIALS
+  MSG_PIDS = 62011,   // stage 0 relays runc's {"pid":N,"pid_first":M}
+  MSG_ERROR = 62012,  // a stage failed: stage, errno, syscall, path, message
+  MSG_READY = 62013,  // setup done; stage 2 waits at the start barrier
+  MSG_EXIT = 62014,   // the reaper reports the main process's wait status
+  MSG_LOG = 62015,    // a debug line
+  CMD_START = 62020,  // release the start barrier
+  CMD_SIGNAL = 62021, // the reaper signals the main process or every process
+};
+
+enum ReportAttr : uint16_t {
+  R_STAGE = 1,
+  R_ERRNO = 2,
+  R_SYSCALL = 3,
+  R_PATH = 4,
+  R_MESSAGE = 5,
+  R_JSON = 6,
+  R_STATUS = 7,
+  R_SIGNAL = 8,
+  R_SCOPE = 9,
+};
+
+enum Stage : uint32_t { STAGE_PARENT = 0, STAGE_CHILD = 1, STAGE_INIT = 2, STAGE_MAIN = 3 };
+enum SignalScope : uint32_t { SCOPE_MAIN = 0, SCOPE_ALL = 1 };
+
+const char* stage_name(uint32_t stage);  // "parent", "child", "init", "main"
+
+struct Report {
+  uint16_t type = 0;
+  uint32_t stage = 0;
+  uint32_t err_no = 0;
+  std::string syscall, path, message, json;
+  uint32_t status = 0;  // MSG_EXIT: a wait(2) status
+  uint32_t signal = 0;  // CMD_SIGNAL
+  uint32_t scope = 0;   // CMD_SIGNAL
+};
+
+// Long free text (message, path) is clipped so that an error can always be reported.
+bool encode_report(const Report& r, std::vector<uint8_t>* out, std::string* err);
+bool decode_report(const uint8_t* buf, size_t len, Report* r, std::string* err);
+
+// The pid pair as runc prints it; parse is strict.
+std::string format_pids(int pid, int pid_first);
+bool parse_pids(const std::string& json, int* pid, int* pid_first);
+
+}  // namespace nsj::proto
