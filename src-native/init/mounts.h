@@ -1,0 +1,26 @@
+// One mount operation inside the new root. Bind sources are cloned with open_tree and
+// attached with move_mount onto an fd resolved inside the root, so neither a symlink in
+// the target nor a later rename can redirect them (CVE-2021-30465).
+#pragma once
+#include <vector>
+
+#include "../common/fd.h"
+#include "../nsexec/context.h"
+#include "skeleton.h"
+
+namespace nsj {
+
+struct Sources {
+  Fd tree;                // a detached clone of a bind or root source
+  bool is_dir = true;     // of that source
+  std::vector<Fd> nodes;  // device node clones, for the minimal /dev
+  std::vector<TopEntry> top;  // the host root as a skeleton (RootHost with extra directories)
+};
+
+void open_sources(Ctx& ctx, const proto::MountOp& op, Sources* out);
+// Sets the operation's flags on a detached tree and attaches it at target_fd
+// (or, if target_fd < 0, at target_path).
+void attach_tree(Ctx& ctx, int tree, int target_fd, const char* target_path, const proto::MountOp& op);
+void apply_mount(Ctx& ctx, int root_fd, const proto::MountOp& op, Sources& src);
+
+}  // namespace nsj

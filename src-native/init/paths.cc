@@ -1,0 +1,71 @@
+#include "paths.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/syscalls.h"
+
+namespace nsj {
+
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+int open_in_root(int root_fd, const std::string& path, bool directory) {
+  sys::open_how_t how{};
+  how.flags = O_PATH | O_CLOEXEC | (directory ? O_DIRECTORY : 0);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  int fd;
+  do fd = sys::openat2(root_fd, path.c_str(), &how);
+  while (fd < 0 && errno == EAGAIN);  // a concurrent rename; try again
+  return fd;
+}
+
+int ensure_in_root(Ctx& ctx, int root_fd, const std::string& path, bool as_file) {
+  int fd = open_in_root(root_fd, path, false);
+  if (fd >= 0) return fd;
+  if (errno == ENOSYS)
+    die(ctx, "openat2", ENOSYS, path, "nsjail-ts needs Linux 5.12 or newer");
+  if (errno != ENOENT) die(ctx, "openat2", errno, path, "mount target");
+
+  // Walk down, creating each missing component with mkdirat in its (verified) parent.
+  std::string done;
+  int dir = ::fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string name = path.substr(start, end - start);
+    start = end + 1;
+    if (name.empty() || name == ".") continue;
+    if (name == "..") die(ctx, "mkdir", EINVAL, path, "'..' in a mount target");
+    done += "/" + name;
+    bool last = start >= path.size();
+    int next = open_in_root(root_fd, done, false);
+    if (next < 0 && errno == ENOENT) {
+      int rc;
+      if (last && as_file) {
+        int f = ::openat(dir, name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        rc = f < 0 ? -1 : 0;
+        if (f >= 0) ::close(f);
+      } else {
+        rc = ::mkdirat(dir, name.c_str(), 0755);
+      }
+      if (rc < 0 && errno != EEXIST) {
+        int e = errno;
+        die(ctx, last && as_file ? "open" : "mkdir", e, done,
+            e == EROFS ? "mount target " + path +
+                             " does not exist and its parent is read-only; mount a tmpfs on a "
+                             "parent first, or use a rootfs"
+                       : "creating mount target " + path);
+      }
+      next = open_in_root(root_fd, done, false);
+    }
+    if (next < 0) die(ctx, "openat2", errno, done, "mount target " + path);
+    ::close(dir);
+    dir = next;
+  }
+  return dir;
+}
+
+}  // namespace nsj

@@ -1,0 +1,18 @@
+// Path resolution inside the new root: never through a symlink or ".." out of it
+// (openat2 RESOLVE_IN_ROOT), creating what is missing one component at a time.
+#pragma once
+#include <string>
+
+#include "../nsexec/context.h"
+
+namespace nsj {
+
+// "/proc/self/fd/N": lets mount(2) act on exactly the inode an fd holds.
+std::string fd_path(int fd);
+// O_PATH fd of path inside root, or -1 with errno.
+int open_in_root(int root_fd, const std::string& path, bool directory);
+// O_PATH fd of path inside root, creating it (a directory, or an empty file when
+// as_file) and its missing parents. Dies with a clear message when it cannot.
+int ensure_in_root(Ctx& ctx, int root_fd, const std::string& path, bool as_file);
+
+}  // namespace nsj

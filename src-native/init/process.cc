@@ -1,0 +1,68 @@
+#include "process.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "caps.h"
+#include "seccomp.h"
+
+namespace nsj {
+
+void finalize_process(Ctx& ctx) {
+  const proto::Bootstrap& b = ctx.boot;
+  bool to_user = b.uid != 0;
+  drop_bounding_set(ctx, b.caps);
+  if (to_user && b.caps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    die(ctx, "prctl", errno, "", "PR_SET_KEEPCAPS");
+  if (b.setgroups) {
+    std::vector<gid_t> groups(b.groups.begin(), b.groups.end());
+    if (::setgroups(groups.size(), groups.data()) < 0) die(ctx, "setgroups", errno, "");
+  }
+  if (::setresgid(b.gid, b.gid, b.gid) < 0)
+    die(ctx, "setresgid", errno, "", "gid " + std::to_string(b.gid) + " (is it in gidMappings?)");
+  if (::setresuid(b.uid, b.uid, b.uid) < 0)
+    die(ctx, "setresuid", errno, "", "uid " + std::to_string(b.uid) + " (is it in uidMappings?)");
+  // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it while we have it.
+  if (!b.no_new_privs) apply_seccomp(ctx);
+  set_capabilities(ctx, b.caps, to_user && b.caps);
+  if (b.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    die(ctx, "prctl", errno, "", "PR_SET_NO_NEW_PRIVS");
+  die_with_parent(ctx);  // credentials changed: the parent-death signal was cleared
+  if (b.no_new_privs) apply_seccomp(ctx);
+}
+
+void report_ready(Ctx& ctx) {
+  proto::Report r;
+  r.type = proto::MSG_READY;
+  r.stage = ctx.stage;
+  send_report(ctx, r);
+}
+
+void exec_main(Ctx& ctx, const std::string& program) {
+  const proto::Bootstrap& b = ctx.boot;
+  // Extra fds arrived at 5.. and belong at 3.. (dup2 clears close-on-exec on the copy;
+  // everything else we hold is close-on-exec).
+  for (uint32_t i = 0; i < b.extra_fds; i++) {
+    int from = kFirstExtraFd + static_cast<int>(i), to = 3 + static_cast<int>(i);
+    if (::dup2(from, to) < 0) die(ctx, "dup2", errno, "", "extra fd " + std::to_string(to));
+  }
+  std::vector<char*> argv, envp;
+  for (const auto& a : b.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : b.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ::umask(022);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::execve(program.c_str(), argv.data(), envp.data());
+  die(ctx, "execve", errno, program);
+}
+
+}  // namespace nsj

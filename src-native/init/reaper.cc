@@ -1,0 +1,175 @@
+#include "reaper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "../common/syscalls.h"
+#include "barrier.h"
+#include "caps.h"
+#include "process.h"
+
+namespace nsj {
+
+namespace {
+
+constexpr int kCapKill = 5;
+
+[[noreturn]] void run_main_child(Ctx& ctx, const std::string& program, int gate) {
+  ctx.kill_on_fail[0] = ctx.kill_on_fail[1] = 0;
+  send_hello(ctx, proto::STAGE_MAIN);
+  finalize_process(ctx);  // also re-arms the parent-death signal: our parent is the reaper
+  report_ready(ctx);
+  if (!(ctx.boot.flags & proto::BF_START_NOW)) {
+    char go = 0;
+    ssize_t n;
+    do n = ::read(gate, &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1 || go != 'S') ::_exit(1);  // the reaper is gone: never run
+  }
+  ::close(gate);
+  exec_main(ctx, program);
+}
+
+// Keeps only the fds the reaper uses; the container's stdio is not held open by us.
+void close_all_but(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned next = 0;
+  for (int fd : keep) {
+    if (fd < 0) continue;
+    if (static_cast<unsigned>(fd) > next) sys::close_range(next, static_cast<unsigned>(fd) - 1, 0);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  sys::close_range(next, ~0U, 0);
+}
+
+int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 1;
+}
+
+}  // namespace
+
+int open_self_exe(Ctx& ctx) {
+  int fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die(ctx, "open", errno, "/proc/self/exe", "the init program, for the reaper");
+  return fd;
+}
+
+void run_reaper(Ctx& ctx, const std::string& program, int self_exe) {
+  // Block everything before the fork, so no signal meant for the main process is lost
+  // in between; the main process unblocks at exec, the reaper reads them from a signalfd.
+  sigset_t all;
+  sigfillset(&all);
+  ::sigprocmask(SIG_BLOCK, &all, nullptr);
+  int gate[2];
+  if (::pipe2(gate, O_CLOEXEC) < 0) die(ctx, "pipe2", errno, "");
+  pid_t main_pid = ::fork();
+  if (main_pid < 0) die(ctx, "fork", errno, "", "main process");
+  if (main_pid == 0) {
+    ::close(gate[1]);
+    ::close(self_exe);
+    run_main_child(ctx, program, gate[0]);
+  }
+  ::close(gate[0]);
+  ctx.kill_on_fail[0] = main_pid;
+
+  // Only CAP_KILL survives (the main process may run as another uid), and no_new_privs.
+  drop_bounding_set(ctx, 1ull << kCapKill);
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_NO_NEW_PRIVS");
+  set_capabilities(ctx, 1ull << kCapKill, false);
+  close_all_but({ctx.init_fd, gate[1], self_exe});
+  for (int fd : {ctx.init_fd, gate[1]}) ::fcntl(fd, F_SETFD, 0);  // these survive the exec
+
+  std::string init_fd = std::to_string(ctx.init_fd), gate_fd = std::to_string(gate[1]);
+  std::string main_s = std::to_string(main_pid), level = std::to_string(ctx.boot.log_level);
+  char title[] = "nsj:[2:INIT]";
+  char mode[] = "reaper";
+  char* argv[] = {title, mode, init_fd.data(), gate_fd.data(), main_s.data(), level.data(), nullptr};
+  char* envp[] = {nullptr};
+  ::syscall(SYS_execveat, self_exe, "", argv, envp, AT_EMPTY_PATH);
+  die(ctx, "execveat", errno, "/proc/self/exe", "re-executing the reaper");
+}
+
+void reaper_main(int argc, char** argv) {
+  if (argc != 6) ::_exit(2);
+  Ctx ctx;
+  ctx.stage = proto::STAGE_INIT;
+  ctx.init_fd = static_cast<int>(std::strtol(argv[2], nullptr, 10));
+  int gate = static_cast<int>(std::strtol(argv[3], nullptr, 10));
+  pid_t main_pid = static_cast<pid_t>(std::strtol(argv[4], nullptr, 10));
+  ctx.boot.log_level = static_cast<uint32_t>(std::strtoul(argv[5], nullptr, 10));
+  // exec made us dumpable again; nothing in the container runs before the start, which
+  // only we can relay, so this closes the door before anyone could knock.
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  ::prctl(PR_SET_NAME, "nsj:[2:INIT]", 0, 0, 0);  // exec named us after the memfd
+  for (int fd : {ctx.init_fd, gate}) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  ctx.kill_on_fail[0] = main_pid;
+
+  sigset_t watched;
+  sigfillset(&watched);
+  int sfd = ::signalfd(-1, &watched, SFD_CLOEXEC);
+  if (sfd < 0) die(ctx, "signalfd", errno, "");
+  bool pid1 = ::getpid() == 1;
+  if (!pid1) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+  bool main_alive = true;
+  for (;;) {
+    struct pollfd fds[2] = {{sfd, POLLIN, 0}, {ctx.init_fd, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      die(ctx, "poll", errno, "");
+    }
+    if (fds[0].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      if (::read(sfd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo != SIGCHLD) {
+          if (main_alive) ::kill(main_pid, static_cast<int>(si.ssi_signo));
+        } else {
+          int status;
+          pid_t pid;
+          while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+            if (pid != main_pid) continue;  // an orphan: reaped, nothing more
+            main_alive = false;
+            proto::Report r;
+            r.type = proto::MSG_EXIT;
+            r.stage = proto::STAGE_INIT;
+            r.status = static_cast<uint32_t>(status);
+            send_report(ctx, r);
+            ::_exit(exit_code(status));
+          }
+        }
+      }
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      proto::Report cmd;
+      if (!read_command(ctx, &cmd)) ::_exit(1);  // the addon is gone; so are we
+      if (cmd.type == proto::CMD_START && gate >= 0) {
+        (void)!::write(gate, "S", 1);
+        ::close(gate);
+        gate = -1;
+      } else if (cmd.type == proto::CMD_SIGNAL) {
+        int sig = static_cast<int>(cmd.signal);
+        // As PID 1, kill(-1) reaches every process of the namespace but us.
+        if (cmd.scope == proto::SCOPE_ALL && pid1)
+          ::kill(-1, sig);
+        else if (main_alive)
+          ::kill(main_pid, sig);
+      }
+    }
+  }
+}
+
+}  // namespace nsj

@@ -1,0 +1,13 @@
+// Stage 2's container setup, in runc's order: network, rootfs and mounts, hostname,
+// working directory, rlimits; and where the program lives.
+#pragma once
+#include <string>
+
+#include "../nsexec/context.h"
+
+namespace nsj {
+
+// Returns the path of the program to exec (args[0] looked up in the container's PATH).
+std::string setup_container(Ctx& ctx);
+
+}  // namespace nsj

@@ -1,0 +1,91 @@
+// The init socket seen from the stages: error records, hellos, debug lines.
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "context.h"
+
+namespace nsj {
+
+void send_report(Ctx& ctx, const proto::Report& r) {
+  std::vector<uint8_t> buf;
+  std::string err;
+  if (!proto::encode_report(r, &buf, &err)) return;
+  // A datagram: the message arrives whole or not at all. MSG_NOSIGNAL: the addon may be gone.
+  while (::send(ctx.init_fd, buf.data(), buf.size(), MSG_NOSIGNAL) < 0 && errno == EINTR) {
+  }
+}
+
+void send_hello(Ctx& ctx, uint32_t role) {
+  proto::Report r;
+  r.type = proto::MSG_HELLO;
+  r.stage = role;
+  send_report(ctx, r);
+}
+
+void debug(Ctx& ctx, const char* fmt, ...) {
+  if (ctx.boot.log_level == 0) return;
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  proto::Report r;
+  r.type = proto::MSG_LOG;
+  r.stage = ctx.stage;
+  r.message = buf;
+  send_report(ctx, r);
+}
+
+static void kill_dependents(Ctx& ctx) {
+  for (pid_t& p : ctx.kill_on_fail) {
+    if (p > 0) ::kill(p, SIGKILL);
+    p = 0;
+  }
+}
+
+void die(Ctx& ctx, const char* syscall, int err, const std::string& path, const std::string& message) {
+  proto::Report r;
+  r.type = proto::MSG_ERROR;
+  r.stage = ctx.stage;
+  r.err_no = static_cast<uint32_t>(err);
+  r.syscall = syscall ? syscall : "";
+  r.path = path;
+  r.message = message;
+  send_report(ctx, r);
+  kill_dependents(ctx);
+  ::_exit(1);
+}
+
+void die_proto(Ctx& ctx, const char* what, int err, const std::string& message) {
+  die(ctx, what, err, "", message);
+}
+
+void enter_stage(Ctx& ctx, uint32_t stage, const char* name) {
+  ctx.stage = stage;
+  ::prctl(PR_SET_NAME, name, 0, 0, 0);
+  if (ctx.title && ctx.title_len) {
+    std::memset(ctx.title, 0, ctx.title_len);
+    std::strncpy(ctx.title, name, ctx.title_len);
+  }
+}
+
+void die_with_parent(Ctx& ctx) {
+  if (ctx.boot.pdeathsig == 0) return;
+  if (::prctl(PR_SET_PDEATHSIG, ctx.boot.pdeathsig, 0, 0, 0) < 0)
+    die(ctx, "prctl", errno, "", "PR_SET_PDEATHSIG");
+  // If the addon died before the line above, no signal will come: its end of the init
+  // socket is closed, so the socket reports a hang-up.
+  struct pollfd p = {ctx.init_fd, POLLIN, 0};
+  if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) ::_exit(1);
+}
+
+}  // namespace nsj

@@ -1,0 +1,96 @@
+// nsjail-ts-init: the program the addon posix_spawns from a sealed memfd for every
+// container and every exec. It starts as stage 0 ("nsj:[0:PARENT]").
+//
+//   argv: nsj:[0:PARENT] <addon pid> <extra fd count>
+//   fds:  0-2 stdio, 3 init socket, 4 bootstrap memfd, 5.. extra fds
+//
+// It is a fresh single-threaded program, which is why namespaces can be created and
+// joined here and not in Node (unshare(CLONE_NEWUSER) is refused to threaded callers).
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "../common/syscalls.h"
+#include "../protocol/netlink.h"
+#include "context.h"
+#include "../init/reaper.h"
+#include "stages.h"
+
+namespace {
+
+bool read_bootstrap(int fd, std::vector<uint8_t>* buf, int* err) {
+  struct stat st;
+  if (::fstat(fd, &st) < 0) {
+    *err = errno;
+    return false;
+  }
+  if (st.st_size <= 0 || static_cast<size_t>(st.st_size) > nsj::proto::kMaxMessage) {
+    *err = EMSGSIZE;
+    return false;
+  }
+  buf->resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < buf->size()) {
+    ssize_t n = ::pread(fd, buf->data() + done, buf->size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *err = n < 0 ? errno : EIO;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "reaper") == 0) nsj::reaper_main(argc, argv);
+  if (argc != 3) {
+    const char msg[] = "nsjail-ts-init is started by the nsjail-ts addon, not by hand\n";
+    (void)!::write(2, msg, sizeof msg - 1);
+    return 2;
+  }
+  // Nothing the addon did not hand us stays open: not even an fd another Node thread
+  // created without CLOEXEC between our fork and exec.
+  long extra = std::strtol(argv[2], nullptr, 10);
+  pid_t expected_parent = static_cast<pid_t>(std::strtol(argv[1], nullptr, 10));
+  if (extra < 0 || extra > 1000) return 2;
+  unsigned first_unused = static_cast<unsigned>(nsj::kFirstExtraFd + extra);
+  if (nsj::sys::close_range(first_unused, ~0U, 0) < 0) {
+    for (int fd = static_cast<int>(first_unused); fd < 4096; fd++) ::close(fd);
+  }
+  // 3.. stay open as placeholders (so no later fd lands where an extra fd must go) but
+  // close at exec; the main process gets only what is dup2'd into place.
+  for (int fd = nsj::kInitFd; fd < static_cast<int>(first_unused); fd++)
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+
+  nsj::Ctx ctx;
+  ctx.init_fd = ::fcntl(nsj::kInitFd, F_DUPFD_CLOEXEC, first_unused);
+  if (ctx.init_fd < 0) return 2;
+  // argv strings are contiguous: the whole area can carry the stage's name for ps.
+  ctx.title = argv[0];
+  ctx.title_len = static_cast<size_t>(argv[argc - 1] + std::strlen(argv[argc - 1]) - argv[0]);
+  nsj::enter_stage(ctx, nsj::proto::STAGE_PARENT, "nsj:[0:PARENT]");
+
+  // Die with the addon's thread; if it is already gone, stop here.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (::getppid() != expected_parent) return 1;
+
+  std::vector<uint8_t> raw;
+  int err = 0;
+  if (!read_bootstrap(nsj::kBootstrapFd, &raw, &err)) nsj::die(ctx, "read", err, "bootstrap");
+  std::string why;
+  if (!nsj::proto::decode_bootstrap(raw.data(), raw.size(), &ctx.boot, &why))
+    nsj::die_proto(ctx, "bootstrap", EINVAL, why);
+  if (ctx.boot.extra_fds != static_cast<uint32_t>(extra))
+    nsj::die_proto(ctx, "bootstrap", EINVAL, "extra fd count differs from argv");
+
+  nsj::run_stage0(ctx);
+}
