@@ -1,0 +1,229 @@
+// The addon's JS surface: a few flat functions, typed on the JS side in src-ts/native.ts.
+// Policy, validation and streams live in TypeScript; this file only converts arguments.
+#include <errno.h>
+#include <napi.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+
+#include "../protocol/bootstrap.h"
+#include "../protocol/report.h"
+#include "bootstrap_js.h"
+#include "reactor.h"
+#include "seccomp_compile.h"
+#include "spawn.h"
+
+namespace nsj {
+
+namespace {
+
+Napi::Error system_error(Napi::Env env, int err, const std::string& syscall, const std::string& message) {
+  Napi::Error e = Napi::Error::New(env, message);
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, syscall));
+  return e;
+}
+
+uint32_t arg_u32(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (info.Length() <= i || !info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (d < 0 || d > 4294967295.0) throw Napi::RangeError::New(info.Env(), std::string(name) + " out of range");
+  return static_cast<uint32_t>(d);
+}
+
+std::vector<uint8_t> buffer_arg(const Napi::Value& v, const char* name) {
+  if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), std::string(name) + " must be a Buffer");
+  auto b = v.As<Napi::Buffer<uint8_t>>();
+  return std::vector<uint8_t>(b.Data(), b.Data() + b.Length());
+}
+
+}  // namespace
+
+class Addon : public Napi::Addon<Addon> {
+ public:
+  Addon(Napi::Env env, Napi::Object exports) {
+    DefineAddon(exports, {
+                             InstanceMethod("encodeBootstrap", &Addon::EncodeBootstrap),
+                             InstanceMethod("decodeBootstrap", &Addon::DecodeBootstrap),
+                             InstanceMethod("decodeReport", &Addon::DecodeReport),
+                             InstanceMethod("compileSeccomp", &Addon::CompileSeccomp),
+                             InstanceMethod("setEventHandler", &Addon::SetEventHandler),
+                             InstanceMethod("spawn", &Addon::Spawn),
+                             InstanceMethod("start", &Addon::Start),
+                             InstanceMethod("signalAll", &Addon::SignalAll),
+                             InstanceMethod("signal", &Addon::Signal),
+                             InstanceMethod("setWallTime", &Addon::SetWallTime),
+                             InstanceMethod("release", &Addon::Release),
+                             InstanceMethod("socketpair", &Addon::Socketpair),
+                             InstanceMethod("close", &Addon::Close),
+                         });
+  }
+  ~Addon() { Teardown(); }
+
+ private:
+  static void CleanupHook(void* self) { static_cast<Addon*>(self)->Teardown(); }
+  void Teardown() {
+    if (reactor_) reactor_->shutdown();
+  }
+
+  Reactor& reactor(Napi::Env env) {
+    if (!reactor_) throw Napi::Error::New(env, "nsjail-ts: setEventHandler was not called");
+    return *reactor_;
+  }
+
+  Napi::Value EncodeBootstrap(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "spec must be an object");
+    proto::Bootstrap b = bootstrap_from_js(info[0].As<Napi::Object>());
+    std::vector<uint8_t> out;
+    std::string err;
+    if (!proto::encode_bootstrap(b, &out, &err)) throw Napi::RangeError::New(info.Env(), "bootstrap refused: " + err);
+    return Napi::Buffer<uint8_t>::Copy(info.Env(), out.data(), out.size());
+  }
+
+  Napi::Value DecodeBootstrap(const Napi::CallbackInfo& info) {
+    std::vector<uint8_t> buf = buffer_arg(info[0], "message");
+    proto::Bootstrap b;
+    std::string err;
+    if (!proto::decode_bootstrap(buf.data(), buf.size(), &b, &err))
+      throw Napi::Error::New(info.Env(), "bootstrap rejected: " + err);
+    return bootstrap_to_js(info.Env(), b);
+  }
+
+  Napi::Value DecodeReport(const Napi::CallbackInfo& info) {
+    std::vector<uint8_t> buf = buffer_arg(info[0], "message");
+    proto::Report r;
+    std::string err;
+    if (!proto::decode_report(buf.data(), buf.size(), &r, &err))
+      throw Napi::Error::New(info.Env(), "report rejected: " + err);
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("type", r.type);
+    o.Set("stage", proto::stage_name(r.stage));
+    o.Set("errno", r.err_no);
+    o.Set("syscall", r.syscall);
+    o.Set("path", r.path);
+    o.Set("message", r.message);
+    return o;
+  }
+
+  Napi::Value CompileSeccomp(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "policy must be an object");
+    std::vector<uint8_t> prog;
+    std::string err;
+    if (!compile_seccomp(info[0].As<Napi::Object>(), &prog, &err)) throw Napi::TypeError::New(info.Env(), err);
+    return Napi::Buffer<uint8_t>::Copy(info.Env(), prog.data(), prog.size());
+  }
+
+  Napi::Value SetEventHandler(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "handler must be a function");
+    if (reactor_) throw Napi::Error::New(info.Env(), "event handler already set");
+    reactor_ = std::make_unique<Reactor>(info.Env(), info[0].As<Napi::Function>());
+    // Registered after the thread-safe function, so it runs before Node tears that down.
+    napi_add_env_cleanup_hook(info.Env(), CleanupHook, this);
+    return info.Env().Undefined();
+  }
+
+  // spawn({ initPath, bootstrap, stdio: [fd|-1 x3], extraFds: [fd...] }) -> { handle, pid }
+  Napi::Value Spawn(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "spawn options must be an object");
+    Napi::Object o = info[0].As<Napi::Object>();
+    SpawnRequest req;
+    Napi::Value ip = o.Get("initPath");
+    if (!ip.IsString()) throw Napi::TypeError::New(env, "initPath must be a string");
+    req.init_path = ip.As<Napi::String>().Utf8Value();
+    req.bootstrap = buffer_arg(o.Get("bootstrap"), "bootstrap");
+    Napi::Value stdio = o.Get("stdio");
+    if (!stdio.IsArray() || stdio.As<Napi::Array>().Length() != 3)
+      throw Napi::TypeError::New(env, "stdio must be an array of 3 fds");
+    for (uint32_t i = 0; i < 3; i++) {
+      Napi::Value v = stdio.As<Napi::Array>().Get(i);
+      if (!v.IsNumber()) throw Napi::TypeError::New(env, "stdio entries must be numbers");
+      req.stdio[i] = v.As<Napi::Number>().Int32Value();
+    }
+    Napi::Value extra = o.Get("extraFds");
+    if (!extra.IsUndefined()) {
+      if (!extra.IsArray()) throw Napi::TypeError::New(env, "extraFds must be an array");
+      Napi::Array a = extra.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); i++) req.extra_fds.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+    }
+    SpawnResult res;
+    std::string err;
+    if (int e = spawn_stage0(req, &res, &err)) throw system_error(env, e, "spawn", err);
+    pid_t pid = res.pid;
+    uint32_t handle = reactor(env).add(std::move(res));
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("handle", handle);
+    out.Set("pid", pid);
+    return out;
+  }
+
+  Napi::Value SendReport(const Napi::CallbackInfo& info, const proto::Report& r) {
+    std::vector<uint8_t> msg;
+    std::string err;
+    if (!proto::encode_report(r, &msg, &err)) throw Napi::Error::New(info.Env(), err);
+    int e = reactor(info.Env()).send(arg_u32(info, 0, "handle"), msg);
+    return Napi::Number::New(info.Env(), e);
+  }
+
+  // start(handle) -> 0 | errno
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    proto::Report r;
+    r.type = proto::CMD_START;
+    return SendReport(info, r);
+  }
+
+  // signalAll(handle, signal, scope: 0 main | 1 all) -> 0 | errno (asks the reaper)
+  Napi::Value SignalAll(const Napi::CallbackInfo& info) {
+    proto::Report r;
+    r.type = proto::CMD_SIGNAL;
+    r.signal = arg_u32(info, 1, "signal");
+    r.scope = arg_u32(info, 2, "scope");
+    return SendReport(info, r);
+  }
+
+  // signal(handle, stage 0..3, signal) -> 0 | errno (through the pidfd)
+  Napi::Value Signal(const Napi::CallbackInfo& info) {
+    int e = reactor(info.Env()).signal(arg_u32(info, 0, "handle"), arg_u32(info, 1, "stage"),
+                                       static_cast<int>(arg_u32(info, 2, "signal")));
+    return Napi::Number::New(info.Env(), e);
+  }
+
+  Napi::Value SetWallTime(const Napi::CallbackInfo& info) {
+    if (info.Length() < 2 || !info[1].IsNumber()) throw Napi::TypeError::New(info.Env(), "ms must be a number");
+    double ms = info[1].As<Napi::Number>().DoubleValue();
+    if (!(ms >= 0)) throw Napi::RangeError::New(info.Env(), "ms must be >= 0");
+    int e = reactor(info.Env()).set_timer(arg_u32(info, 0, "handle"), static_cast<uint64_t>(ms));
+    return Napi::Number::New(info.Env(), e);
+  }
+
+  Napi::Value Release(const Napi::CallbackInfo& info) {
+    reactor(info.Env()).release(arg_u32(info, 0, "handle"));
+    return info.Env().Undefined();
+  }
+
+  // A close-on-exec AF_UNIX stream pair, as libuv makes for stdio 'pipe'.
+  Napi::Value Socketpair(const Napi::CallbackInfo& info) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+      throw system_error(info.Env(), errno, "socketpair", std::string("socketpair: ") + std::strerror(errno));
+    Napi::Array a = Napi::Array::New(info.Env(), 2);
+    a.Set(0u, sv[0]);
+    a.Set(1u, sv[1]);
+    return a;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    ::close(static_cast<int>(arg_u32(info, 0, "fd")));
+    return info.Env().Undefined();
+  }
+
+  std::unique_ptr<Reactor> reactor_;
+};
+
+}  // namespace nsj
+
+using nsj::Addon;
+NODE_API_ADDON(Addon)

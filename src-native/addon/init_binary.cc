@@ -1,0 +1,93 @@
+#include "init_binary.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <mutex>
+
+#include "../common/fd.h"
+#include "../common/syscalls.h"
+
+namespace nsj {
+
+namespace {
+
+std::mutex g_mutex;
+InitBinary g_binary;
+bool g_ready = false;
+
+int make_memfd() {
+  int fd = ::memfd_create("nsjail-ts-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (fd < 0 && errno == EINVAL)  // kernels before 6.3 do not know MFD_EXEC
+    fd = ::memfd_create("nsjail-ts-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  return fd;
+}
+
+bool copy_sealed(int src, size_t size, Fd* out, std::string* why) {
+  Fd mem(make_memfd());
+  if (!mem) {
+    *why = std::string("memfd_create: ") + std::strerror(errno);
+    return false;
+  }
+  off_t off = 0;
+  while (static_cast<size_t>(off) < size) {
+    ssize_t n = ::sendfile(mem.get(), src, &off, size - static_cast<size_t>(off));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *why = std::string("copy into memfd: ") + std::strerror(n < 0 ? errno : EIO);
+      return false;
+    }
+  }
+  int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+  if (::fcntl(mem.get(), F_ADD_SEALS, seals | F_SEAL_EXEC) < 0 &&
+      ::fcntl(mem.get(), F_ADD_SEALS, seals) < 0) {
+    *why = std::string("seal memfd: ") + std::strerror(errno);
+    return false;
+  }
+  *out = std::move(mem);
+  return true;
+}
+
+}  // namespace
+
+bool init_binary(const std::string& path, InitBinary* out, std::string* err) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_ready) {
+    *out = g_binary;
+    return true;
+  }
+  Fd src(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!src || ::fstat(src.get(), &st) < 0) {
+    *err = "cannot open the init program " + path + ": " + std::strerror(errno) +
+           " (rebuild with `npm run build:native`, or set NSJAIL_TS_INIT)";
+    return false;
+  }
+  if (!S_ISREG(st.st_mode) || !(st.st_mode & 0100)) {
+    *err = "the init program " + path + " is not an executable file (mode " +
+           std::to_string(st.st_mode & 07777) + "); chmod 0755 it";
+    return false;
+  }
+  InitBinary b;
+  Fd mem;
+  std::string why;
+  if (copy_sealed(src.get(), static_cast<size_t>(st.st_size), &mem, &why)) {
+    b.fd = mem.release();
+    b.exec_path = "/proc/self/fd/" + std::to_string(b.fd);
+  } else {
+    // Still safe while nothing writable by a container holds the file; say so.
+    b.exec_path = path;
+    b.note = why + "; running the init program from " + path;
+  }
+  g_binary = b;
+  g_ready = true;
+  *out = b;
+  return true;
+}
+
+}  // namespace nsj

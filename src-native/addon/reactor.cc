@@ -1,0 +1,400 @@
+#include "reactor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "../common/syscalls.h"
+#include "../protocol/report.h"
+
+namespace nsj {
+
+namespace {
+
+uint64_t key(uint32_t handle, uint64_t tag) { return (static_cast<uint64_t>(handle) << 8) | tag; }
+
+void to_status(int wait_status, ReactorEvent* ev) {
+  if (WIFEXITED(wait_status)) {
+    ev->code = WEXITSTATUS(wait_status);
+  } else if (WIFSIGNALED(wait_status)) {
+    ev->signal = WTERMSIG(wait_status);
+  }
+}
+
+Napi::Object event_to_js(Napi::Env env, const ReactorEvent& ev) {
+  static const char* kinds[] = {"hello", "pids", "error", "ready", "exit",
+                                "log",   "reaped", "eof", "timeout", "protocolError"};
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("handle", ev.handle);
+  o.Set("type", kinds[ev.kind]);
+  o.Set("stage", proto::stage_name(ev.stage));
+  if (ev.pid) o.Set("pid", ev.pid);
+  if (ev.pid_first) o.Set("pidFirst", ev.pid_first);
+  if (ev.kind == ReactorEvent::Exit || ev.kind == ReactorEvent::Reaped) {
+    o.Set("code", ev.code >= 0 ? Napi::Value(Napi::Number::New(env, ev.code)) : env.Null());
+    o.Set("signal", ev.signal);
+  }
+  if (ev.kind == ReactorEvent::Error || ev.kind == ReactorEvent::ProtocolError) o.Set("errno", ev.err_no);
+  if (!ev.syscall.empty()) o.Set("syscall", ev.syscall);
+  if (!ev.path.empty()) o.Set("path", ev.path);
+  if (!ev.message.empty()) o.Set("message", ev.message);
+  return o;
+}
+
+}  // namespace
+
+Reactor::Reactor(Napi::Env env, Napi::Function callback) : env_(env) {
+  epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+  wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!epoll_ || !wake_) throw Napi::Error::New(env, std::string("reactor: ") + std::strerror(errno));
+  watch(wake_.get(), 0, kWake);
+  tsfn_ = Napi::ThreadSafeFunction::New(env, callback, "nsjail-ts reactor", 0, 1);
+  tsfn_.Unref(env);  // only live containers keep Node running
+  thread_ = std::thread([this] { loop(); });
+}
+
+Reactor::~Reactor() { shutdown(); }
+
+void Reactor::watch(int fd, uint32_t handle, uint64_t tag) {
+  struct epoll_event ev;
+  std::memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLIN;
+  ev.data.u64 = key(handle, tag);
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
+}
+
+void Reactor::unwatch(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+
+uint32_t Reactor::add(SpawnResult&& spawned) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto in = std::make_unique<Instance>();
+  in->handle = next_handle_++;
+  if (next_handle_ > 0xFFFFFF) next_handle_ = 1;  // 24 bits in the epoll key
+  in->sock = std::move(spawned.sock);
+  Proc& p = in->procs[proto::STAGE_PARENT];
+  p.pid = spawned.pid;
+  p.pidfd = std::move(spawned.pidfd);
+  watch(in->sock.get(), in->handle, kSock);
+  watch(p.pidfd.get(), in->handle, kPidfdBase + proto::STAGE_PARENT);
+  uint32_t h = in->handle;
+  instances_[h] = std::move(in);
+  if (live_++ == 0) tsfn_.Ref(env_);
+  return h;
+}
+
+int Reactor::send(uint32_t handle, const std::vector<uint8_t>& msg) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = instances_.find(handle);
+  if (it == instances_.end() || !it->second->sock_open) return EPIPE;
+  ssize_t n = ::send(it->second->sock.get(), msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  return n < 0 ? errno : 0;
+}
+
+int Reactor::signal(uint32_t handle, uint32_t stage, int sig) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = instances_.find(handle);
+  if (it == instances_.end() || stage > proto::STAGE_MAIN) return ESRCH;
+  Proc& p = it->second->procs[stage];
+  if (!p.pidfd || p.reaped) return ESRCH;
+  return sys::pidfd_send_signal(p.pidfd.get(), sig) < 0 ? errno : 0;
+}
+
+int Reactor::set_timer(uint32_t handle, uint64_t ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = instances_.find(handle);
+  if (it == instances_.end()) return ESRCH;
+  Instance& in = *it->second;
+  if (!in.timer) {
+    in.timer.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (!in.timer) return errno;
+    watch(in.timer.get(), handle, kTimer);
+  }
+  struct itimerspec its;
+  std::memset(&its, 0, sizeof its);
+  its.it_value.tv_sec = static_cast<time_t>(ms / 1000);
+  its.it_value.tv_nsec = static_cast<long>((ms % 1000) * 1000000);
+  return ::timerfd_settime(in.timer.get(), 0, &its, nullptr) < 0 ? errno : 0;
+}
+
+void Reactor::kill_all(Instance& in) {
+  for (Proc& p : in.procs)
+    if (p.pidfd && !p.reaped) sys::pidfd_send_signal(p.pidfd.get(), SIGKILL);
+}
+
+bool Reactor::finished(const Instance& in) const {
+  for (uint32_t s = proto::STAGE_PARENT; s <= proto::STAGE_INIT; s++)
+    if (in.procs[s].pidfd && !in.procs[s].reaped) return false;
+  return true;
+}
+
+void Reactor::release(uint32_t handle) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = instances_.find(handle);
+  if (it == instances_.end() || it->second->released) return;
+  Instance& in = *it->second;
+  in.released = true;
+  if (--live_ == 0) tsfn_.Unref(env_);
+  if (in.sock_open) {
+    unwatch(in.sock.get());
+    in.sock.reset();
+    in.sock_open = false;
+  }
+  if (in.timer) {
+    unwatch(in.timer.get());
+    in.timer.reset();
+  }
+  if (finished(in)) {
+    for (Proc& p : in.procs)
+      if (p.pidfd && !p.reaped) unwatch(p.pidfd.get());
+    instances_.erase(it);
+    return;
+  }
+  // Still running: kill it; the thread reaps it and then forgets it.
+  kill_all(in);
+}
+
+// The parent of pid, from /proc/<pid>/stat (readable without ptrace rights).
+static pid_t parent_of(pid_t pid) {
+  char path[64], buf[512];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  Fd f(::open(path, O_RDONLY | O_CLOEXEC));
+  if (!f) return -1;
+  ssize_t n = ::read(f.get(), buf, sizeof buf - 1);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  const char* close_paren = std::strrchr(buf, ')');  // comm may contain spaces and parens
+  int ppid = -1;
+  if (!close_paren || std::sscanf(close_paren + 1, " %*c %d", &ppid) != 1) return -1;
+  return ppid;
+}
+
+void Reactor::track(Instance& in, uint32_t stage, pid_t pid, std::vector<ReactorEvent>* out) {
+  if (stage > proto::STAGE_MAIN || pid <= 0) return;
+  Proc& p = in.procs[stage];
+  if (p.pidfd) return;
+  p.pid = pid;
+  p.pidfd.reset(sys::pidfd_open(pid, 0));
+  if (stage == proto::STAGE_MAIN) {
+    // The main process under init is the reaper's child, not ours: it may have exited
+    // and been reaped already (a fast /bin/true), which is not an error.
+    // A pid freed and reused in between would have another parent than the reaper.
+    const Proc& init = in.procs[proto::STAGE_INIT];
+    if (p.pidfd && !(init.pid > 0 && parent_of(pid) == init.pid)) p.pidfd.reset();
+    if (!p.pidfd) p.reaped = true;
+    return;
+  }
+  if (!p.pidfd) {
+    ReactorEvent ev{ReactorEvent::ProtocolError};
+    ev.handle = in.handle;
+    ev.stage = stage;
+    ev.err_no = static_cast<uint32_t>(errno);
+    ev.syscall = "pidfd_open";
+    ev.message = "cannot track stage process " + std::to_string(pid);
+    out->push_back(ev);
+    return;
+  }
+  watch(p.pidfd.get(), in.handle, kPidfdBase + stage);
+  if (in.released) kill_all(in);
+}
+
+void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
+  for (;;) {
+    uint8_t buf[8192];
+    union {
+      char raw[CMSG_SPACE(sizeof(struct ucred))];
+      struct cmsghdr align;
+    } control;
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr msg;
+    std::memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.raw;
+    msg.msg_controllen = sizeof control.raw;
+    ssize_t n = ::recvmsg(in.sock.get(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n <= 0) {
+      // Every stage and the main process have closed it (exec'd or exited).
+      unwatch(in.sock.get());
+      in.sock_open = false;
+      ReactorEvent ev{ReactorEvent::Eof};
+      ev.handle = in.handle;
+      out->push_back(ev);
+      return;
+    }
+    pid_t sender = 0;
+    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+        struct ucred cred;
+        std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+        sender = cred.pid;
+      }
+    proto::Report r;
+    std::string err;
+    ReactorEvent ev{ReactorEvent::ProtocolError};
+    ev.handle = in.handle;
+    if ((msg.msg_flags & MSG_TRUNC) || !proto::decode_report(buf, static_cast<size_t>(n), &r, &err)) {
+      ev.err_no = EPROTO;
+      ev.message = (msg.msg_flags & MSG_TRUNC) ? "oversized report" : err;
+      out->push_back(ev);
+      continue;
+    }
+    ev.stage = r.stage;
+    ev.pid = sender;
+    switch (r.type) {
+      case proto::MSG_HELLO:
+        ev.kind = ReactorEvent::Hello;
+        track(in, r.stage, sender, out);
+        break;
+      case proto::MSG_PIDS:
+        ev.kind = ReactorEvent::Pids;
+        if (!proto::parse_pids(r.json, &ev.pid, &ev.pid_first)) {
+          ev.kind = ReactorEvent::ProtocolError;
+          ev.err_no = EPROTO;
+          ev.message = "malformed pid relay: " + r.json;
+        }
+        break;
+      case proto::MSG_ERROR:
+        ev.kind = ReactorEvent::Error;
+        ev.err_no = r.err_no;
+        ev.syscall = r.syscall;
+        ev.path = r.path;
+        ev.message = r.message;
+        break;
+      case proto::MSG_READY: ev.kind = ReactorEvent::Ready; break;
+      case proto::MSG_EXIT:
+        ev.kind = ReactorEvent::Exit;
+        to_status(static_cast<int>(r.status), &ev);
+        break;
+      case proto::MSG_LOG:
+        ev.kind = ReactorEvent::Log;
+        ev.message = r.message;
+        break;
+      default:
+        ev.err_no = EPROTO;
+        ev.message = "unexpected message type " + std::to_string(r.type);
+    }
+    out->push_back(ev);
+  }
+}
+
+void Reactor::on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* out) {
+  Proc& p = in.procs[stage];
+  if (!p.pidfd || p.reaped) return;
+  // What the process sent before it exited is queued already: report that first.
+  if (in.sock_open) on_socket(in, out);
+  siginfo_t info;
+  std::memset(&info, 0, sizeof info);
+  if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(p.pidfd.get()), &info, WEXITED | WNOHANG) < 0 ||
+      info.si_pid == 0)
+    return;
+  p.reaped = true;
+  unwatch(p.pidfd.get());
+  ReactorEvent ev{ReactorEvent::Reaped};
+  ev.handle = in.handle;
+  ev.stage = stage;
+  ev.pid = p.pid;
+  if (info.si_code == CLD_EXITED)
+    ev.code = info.si_status;
+  else
+    ev.signal = info.si_status;
+  out->push_back(ev);
+}
+
+void Reactor::on_timer(Instance& in, std::vector<ReactorEvent>* out) {
+  uint64_t expirations;
+  if (::read(in.timer.get(), &expirations, sizeof expirations) != sizeof expirations) return;
+  // Killed here, not in JS: the limit holds even while the event loop is busy.
+  kill_all(in);
+  ReactorEvent ev{ReactorEvent::Timeout};
+  ev.handle = in.handle;
+  out->push_back(ev);
+}
+
+void Reactor::loop() {
+  std::vector<ReactorEvent> events;
+  struct epoll_event evs[64];
+  for (;;) {
+    int n = ::epoll_wait(epoll_.get(), evs, 64, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (int i = 0; i < n; i++) {
+        uint64_t k = evs[i].data.u64;
+        uint64_t tag = k & 0xFF;
+        if (tag == kWake) {
+          uint64_t v;
+          (void)!::read(wake_.get(), &v, sizeof v);
+          if (stopping_) return;
+          continue;
+        }
+        auto it = instances_.find(static_cast<uint32_t>(k >> 8));
+        if (it == instances_.end()) continue;
+        Instance& in = *it->second;
+        size_t before = events.size();
+        if (tag == kSock && in.sock_open)
+          on_socket(in, &events);
+        else if (tag >= kPidfdBase && tag < kPidfdBase + 3)
+          on_pidfd(in, static_cast<uint32_t>(tag - kPidfdBase), &events);
+        else if (tag == kTimer && in.timer)
+          on_timer(in, &events);
+        if (in.released) {
+          events.resize(before);  // JS no longer listens
+          if (finished(in)) instances_.erase(it);
+        }
+      }
+    }
+    post(events);
+  }
+}
+
+void Reactor::post(std::vector<ReactorEvent>& events) {
+  for (auto& ev : events) {
+    auto* copy = new ReactorEvent(std::move(ev));
+    napi_status st = tsfn_.NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, ReactorEvent* e) {
+      std::unique_ptr<ReactorEvent> owned(e);
+      if (env && fn) fn.Call({event_to_js(env, *owned)});
+    });
+    if (st != napi_ok) delete copy;
+  }
+  events.clear();
+}
+
+void Reactor::shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    for (auto& [h, in] : instances_) kill_all(*in);
+  }
+  uint64_t one = 1;
+  (void)!::write(wake_.get(), &one, sizeof one);
+  if (thread_.joinable()) thread_.join();
+  // Everything was SIGKILLed: reaping now takes no time and leaves no zombie behind.
+  for (auto& [h, in] : instances_)
+    for (uint32_t s = proto::STAGE_PARENT; s <= proto::STAGE_INIT; s++) {
+      Proc& p = in->procs[s];
+      if (p.pidfd && !p.reaped) {
+        siginfo_t info;
+        ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(p.pidfd.get()), &info, WEXITED);
+        p.reaped = true;
+      }
+    }
+  instances_.clear();
+  tsfn_.Abort();
+}
+
+}  // namespace nsj

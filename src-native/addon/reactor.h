@@ -1,0 +1,92 @@
+// One reactor per Node environment: a native thread that epolls every init socket,
+// every pidfd of a process we own, and every wall-time timer, and posts what happens to
+// JS through a thread-safe function. It never calls waitpid(-1) (that would steal the
+// exits of Node's own children) and JS never blocks on it.
+#pragma once
+#include <napi.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../common/fd.h"
+#include "spawn.h"
+
+namespace nsj {
+
+// What the reactor tells JS. Kinds mirror the report types plus process exits.
+struct ReactorEvent {
+  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Eof, Timeout, ProtocolError } kind;
+  uint32_t handle = 0;
+  uint32_t stage = 0;
+  int pid = 0, pid_first = 0;
+  int code = -1, signal = 0;  // Exit, Reaped
+  uint32_t err_no = 0;
+  std::string syscall, path, message;
+};
+
+class Reactor {
+ public:
+  Reactor(Napi::Env env, Napi::Function callback);
+  ~Reactor();
+
+  // Registers a spawned stage 0; returns the handle events will carry.
+  uint32_t add(SpawnResult&& spawned);
+  // Sends an encoded command on the instance's init socket. errno or 0.
+  int send(uint32_t handle, const std::vector<uint8_t>& msg);
+  // Signals one process of the instance (a proto::Stage) through its pidfd.
+  // Returns 0, ESRCH if that process is gone or unknown, or an errno.
+  int signal(uint32_t handle, uint32_t stage, int sig);
+  // Arms a wall-time limit: when it fires the reactor SIGKILLs every process of the
+  // instance itself, then reports Timeout. ms == 0 disarms.
+  int set_timer(uint32_t handle, uint64_t ms);
+  // JS is done with the instance: its fds close, and whatever is still running is
+  // killed and reaped quietly.
+  void release(uint32_t handle);
+  // Environment teardown: kill and reap everything, stop the thread.
+  void shutdown();
+
+ private:
+  struct Proc {
+    pid_t pid = 0;
+    Fd pidfd;
+    bool reaped = false;
+  };
+  struct Instance {
+    uint32_t handle = 0;
+    Fd sock;
+    Proc procs[4];  // by proto::Stage: parent, child, init, main (main is signalled, not waited)
+    Fd timer;
+    bool released = false;
+    bool sock_open = true;
+  };
+  enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6 };
+
+  void loop();
+  void on_socket(Instance& in, std::vector<ReactorEvent>* out);
+  void on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* out);
+  void on_timer(Instance& in, std::vector<ReactorEvent>* out);
+  void track(Instance& in, uint32_t stage, pid_t pid, std::vector<ReactorEvent>* out);
+  void watch(int fd, uint32_t handle, uint64_t tag);
+  void unwatch(int fd);
+  void kill_all(Instance& in);
+  bool finished(const Instance& in) const;
+  void post(std::vector<ReactorEvent>& events);
+
+  Napi::ThreadSafeFunction tsfn_;
+  Fd epoll_, wake_;
+  std::mutex mu_;
+  std::map<uint32_t, std::unique_ptr<Instance>> instances_;
+  uint32_t next_handle_ = 1;
+  size_t live_ = 0;  // instances JS has not released: they keep the event loop alive
+  bool stopping_ = false;
+  std::thread thread_;
+  Napi::Env env_;
+};
+
+}  // namespace nsj

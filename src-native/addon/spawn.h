@@ -1,0 +1,30 @@
+// Starting stage 0: posix_spawn (no copy of Node's memory, every signal reset, nothing
+// inherited but the fds below), with the bootstrap in a sealed memfd so that handing it
+// over never blocks the event loop, whatever its size.
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "../common/fd.h"
+
+namespace nsj {
+
+struct SpawnRequest {
+  std::string init_path;              // the init program on disk
+  std::vector<uint8_t> bootstrap;     // encoded INIT_MSG
+  int stdio[3] = {-1, -1, -1};        // -1: /dev/null
+  std::vector<int> extra_fds;         // become 3.. in the main process
+};
+
+struct SpawnResult {
+  pid_t pid = -1;
+  Fd pidfd;
+  Fd sock;  // our end of the init socket (SOCK_SEQPACKET, SO_PASSCRED, non-blocking)
+};
+
+// 0, or an errno with *err saying which step failed.
+int spawn_stage0(const SpawnRequest& req, SpawnResult* out, std::string* err);
+
+}  // namespace nsj
