@@ -1,0 +1,377 @@
+/**
+ * ContainerConfig (API.md) and its validation. Every field is checked here, in
+ * TypeScript, before any process exists; errors name the field.
+ */
+import * as path from 'node:path';
+import { ConfigError } from './errors.js';
+import { Namespaces, isNamespaceType, type NamespaceEntry, type NamespaceType } from './namespaces.js';
+import { capabilityNumber } from './capabilities.js';
+import { validateSeccompPolicy, type SeccompPolicy } from './seccomp.js';
+
+export interface IdMapping {
+  containerId: number;
+  hostId: number;
+  size: number;
+}
+
+export type Mount =
+  | { type: 'bind'; source: string; target: string; readonly?: boolean; recursive?: boolean }
+  | { type: 'tmpfs'; target: string; sizeBytes?: number; mode?: number; readonly?: boolean }
+  | { type: 'proc' | 'sysfs' | 'devpts' | 'mqueue'; target: string };
+
+export type RlimitName = 'nofile' | 'nproc' | 'as' | 'cpu' | 'fsize' | 'core' | 'stack';
+export type StdioEntry = 'pipe' | 'inherit' | 'ignore' | number;
+
+export interface ContainerConfig {
+  /** The main process; args[0] is looked up in the container's PATH. */
+  args: string[];
+  /** Replaces the default minimal environment (PATH, HOME, TERM) entirely, as child_process does. */
+  env?: Record<string, string>;
+  /** Inside the container; default '/'. */
+  cwd?: string;
+  /** Default Namespaces.all(). */
+  namespaces?: Namespaces | Iterable<NamespaceType | NamespaceEntry>;
+  /** A directory to pivot_root into; default the host's / read-only with private /proc, /dev, /tmp. */
+  rootfs?: string;
+  /** With rootfs: mount it read-only (the host's / is always read-only). Default false. */
+  readonlyRootfs?: boolean;
+  /** Applied in order after the defaults; targets resolved inside the root. */
+  mounts?: Mount[];
+  /** Needs a new uts namespace. Default 'sandbox' when there is one. */
+  hostname?: string;
+  /** Inside the container; default 0/0. */
+  user?: { uid: number; gid: number; additionalGids?: number[] };
+  /** Default: the caller's euid -> 0 (works unprivileged). */
+  uidMappings?: IdMapping[];
+  gidMappings?: IdMapping[];
+  /** Default 'loopback' when a new net namespace is created, else 'host'. */
+  network?: 'none' | 'loopback' | 'host';
+  limits?: {
+    memoryBytes?: number;
+    pids?: number;
+    cpus?: number;
+    wallTimeMs?: number;
+    rlimits?: Partial<Record<RlimitName, number>>;
+  };
+  /** Capabilities kept, e.g. ['CAP_NET_BIND_SERVICE']; default none. */
+  capabilities?: string[];
+  /** Default 'default' (a Docker-like deny list). */
+  seccomp?: 'default' | 'none' | SeccompPolicy;
+  noNewPrivileges?: boolean;
+  oomScoreAdj?: number;
+  stdio?: 'pipe' | 'inherit' | 'ignore' | StdioEntry[];
+  terminal?: boolean;
+  /** Default true: a tiny PID 1 that reaps zombies and forwards signals. */
+  init?: boolean;
+}
+
+/** The validated configuration, with every default applied. */
+export interface NormalizedConfig {
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  namespaces: Namespaces;
+  rootfs?: string;
+  readonlyRootfs: boolean;
+  mounts: Mount[];
+  hostname?: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  uidMappings?: IdMapping[];
+  gidMappings?: IdMapping[];
+  network: 'none' | 'loopback' | 'host' | 'joined';
+  limits: {
+    memoryBytes?: number;
+    pids?: number;
+    cpus?: number;
+    wallTimeMs?: number;
+    rlimits: Array<{ name: RlimitName; value: number }>;
+  };
+  capabilities: number[];
+  seccomp: SeccompPolicy | null;
+  seccompIsDefault: boolean;
+  noNewPrivileges: boolean;
+  oomScoreAdj?: number;
+  stdio: StdioEntry[];
+  terminal: boolean;
+  init: boolean;
+}
+
+const KNOWN_FIELDS = new Set([
+  'args', 'env', 'cwd', 'namespaces', 'rootfs', 'readonlyRootfs', 'mounts', 'hostname', 'user',
+  'uidMappings', 'gidMappings', 'network', 'limits', 'capabilities', 'seccomp', 'noNewPrivileges',
+  'oomScoreAdj', 'stdio', 'terminal', 'init',
+]);
+export const RLIMIT_NAMES: readonly RlimitName[] = ['nofile', 'nproc', 'as', 'cpu', 'fsize', 'core', 'stack'];
+const MAX_ID = 0xfffffffe; // (uid_t)-1 means "no change" to the kernel
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown, field: string, opts: { allowEmpty?: boolean } = {}): string {
+  if (typeof v !== 'string') throw new ConfigError(field, `must be a string, got ${describe(v)}`);
+  if (!opts.allowEmpty && v.length === 0) throw new ConfigError(field, 'must not be empty');
+  if (v.includes('\0')) throw new ConfigError(field, 'must not contain a NUL byte');
+  return v;
+}
+
+function absPath(v: unknown, field: string): string {
+  const p = str(v, field);
+  if (!path.isAbsolute(p)) throw new ConfigError(field, `must be an absolute path, got ${JSON.stringify(p)}`);
+  if (p.split('/').includes('..')) throw new ConfigError(field, `must not contain '..', got ${JSON.stringify(p)}`);
+  return p;
+}
+
+function int(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ConfigError(field, `must be an integer, got ${describe(v)}`);
+  if (v < min || v > max) throw new ConfigError(field, `must be between ${min} and ${max}, got ${v}`);
+  return v;
+}
+
+function bool(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') throw new ConfigError(field, `must be a boolean, got ${describe(v)}`);
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+function validateMappings(v: unknown, field: string): IdMapping[] {
+  if (!Array.isArray(v) || v.length === 0) throw new ConfigError(field, 'must be a non-empty array of { containerId, hostId, size }');
+  if (v.length > 340) throw new ConfigError(field, 'has more than 340 ranges (the kernel limit)');
+  const out = v.map((m, i) => {
+    const f = `${field}[${i}]`;
+    if (!isPlainObject(m)) throw new ConfigError(f, 'must be an object { containerId, hostId, size }');
+    return {
+      containerId: int(m.containerId, `${f}.containerId`, 0, MAX_ID),
+      hostId: int(m.hostId, `${f}.hostId`, 0, MAX_ID),
+      size: int(m.size, `${f}.size`, 1, MAX_ID),
+    };
+  });
+  const sorted = [...out].sort((a, b) => a.containerId - b.containerId);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i - 1].containerId + sorted[i - 1].size > sorted[i].containerId)
+      throw new ConfigError(field, 'has overlapping container id ranges');
+  return out;
+}
+
+export function mapsId(mappings: IdMapping[], id: number): boolean {
+  return mappings.some((m) => id >= m.containerId && id < m.containerId + m.size);
+}
+
+function validateMount(m: unknown, i: number): Mount {
+  const f = `mounts[${i}]`;
+  if (!isPlainObject(m)) throw new ConfigError(f, 'must be an object');
+  const target = absPath(m.target, `${f}.target`);
+  if (path.posix.normalize(target) === '/') throw new ConfigError(`${f}.target`, "must not be '/' (use rootfs for the root)");
+  const allowed: Record<string, string[]> = {
+    bind: ['type', 'source', 'target', 'readonly', 'recursive'],
+    tmpfs: ['type', 'target', 'sizeBytes', 'mode', 'readonly'],
+    proc: ['type', 'target'],
+    sysfs: ['type', 'target'],
+    devpts: ['type', 'target'],
+    mqueue: ['type', 'target'],
+  };
+  const type = m.type;
+  if (typeof type !== 'string' || !(type in allowed))
+    throw new ConfigError(`${f}.type`, `must be one of ${Object.keys(allowed).join(', ')}, got ${describe(type)}`);
+  for (const k of Object.keys(m))
+    if (!allowed[type].includes(k)) throw new ConfigError(`${f}.${k}`, `is not an option of a ${type} mount`);
+  switch (type) {
+    case 'bind': {
+      const out: Mount = { type, source: absPath(m.source, `${f}.source`), target };
+      if (m.readonly !== undefined) out.readonly = bool(m.readonly, `${f}.readonly`);
+      if (m.recursive !== undefined) out.recursive = bool(m.recursive, `${f}.recursive`);
+      return out;
+    }
+    case 'tmpfs': {
+      const out: Mount = { type, target };
+      if (m.sizeBytes !== undefined) out.sizeBytes = int(m.sizeBytes, `${f}.sizeBytes`, 4096, Number.MAX_SAFE_INTEGER);
+      if (m.mode !== undefined) out.mode = int(m.mode, `${f}.mode`, 0, 0o7777);
+      if (m.readonly !== undefined) out.readonly = bool(m.readonly, `${f}.readonly`);
+      return out;
+    }
+    default:
+      return { type: type as 'proc' | 'sysfs' | 'devpts' | 'mqueue', target };
+  }
+}
+
+function validateEnv(v: unknown): Record<string, string> {
+  if (!isPlainObject(v)) throw new ConfigError('env', 'must be an object of strings');
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (k.length === 0 || k.includes('=') || k.includes('\0'))
+      throw new ConfigError(`env[${JSON.stringify(k)}]`, "is not a valid variable name (empty, or contains '=' or NUL)");
+    out[k] = str(val, `env.${k}`, { allowEmpty: true });
+  }
+  return out;
+}
+
+function validateStdio(v: unknown): StdioEntry[] {
+  const one = (e: unknown, f: string): StdioEntry => {
+    if (e === 'pipe' || e === 'inherit' || e === 'ignore') return e;
+    if (typeof e === 'number' && Number.isInteger(e) && e >= 0 && e < 1 << 20) return e;
+    throw new ConfigError(f, `must be 'pipe', 'inherit', 'ignore' or a file descriptor, got ${describe(e)}`);
+  };
+  if (v === undefined) return ['pipe', 'pipe', 'pipe'];
+  if (typeof v === 'string') {
+    const e = one(v, 'stdio');
+    return [e, e, e];
+  }
+  if (!Array.isArray(v)) throw new ConfigError('stdio', `must be a string or an array, got ${describe(v)}`);
+  if (v.length > 64) throw new ConfigError('stdio', 'has more than 64 entries');
+  const out = v.map((e, i) => one(e, `stdio[${i}]`));
+  while (out.length < 3) out.push('ignore');
+  return out;
+}
+
+export function defaultEnv(uid: number, terminal: boolean): Record<string, string> {
+  return {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: uid === 0 ? '/root' : '/',
+    TERM: terminal ? 'xterm' : 'dumb',
+  };
+}
+
+export function normalizeNamespaces(v: unknown): Namespaces {
+  if (v === undefined) return Namespaces.all();
+  if (v instanceof Namespaces) return new Namespaces(v);
+  if (typeof v === 'string' || v === null || typeof (v as Iterable<unknown>)[Symbol.iterator] !== 'function')
+    throw new ConfigError('namespaces', `must be a Namespaces or an array of namespace types, got ${describe(v)}`);
+  for (const e of v as Iterable<unknown>)
+    if (typeof e === 'string' && !isNamespaceType(e)) throw new ConfigError('namespaces', `has an unknown type ${JSON.stringify(e)}`);
+  return new Namespaces(v as Iterable<NamespaceType | NamespaceEntry>);
+}
+
+export function normalizeConfig(input: unknown): NormalizedConfig {
+  if (!isPlainObject(input)) throw new ConfigError('config', `must be an object, got ${describe(input)}`);
+  const c = input as Record<string, unknown>;
+  for (const k of Object.keys(c)) if (!KNOWN_FIELDS.has(k)) throw new ConfigError(k, 'is not a ContainerConfig field');
+
+  if (!Array.isArray(c.args) || c.args.length === 0) throw new ConfigError('args', 'must be a non-empty array of strings');
+  const args = c.args.map((a, i) => str(a, `args[${i}]`, { allowEmpty: i > 0 }));
+
+  const namespaces = normalizeNamespaces(c.namespaces);
+  const terminal = c.terminal === undefined ? false : bool(c.terminal, 'terminal');
+  if (terminal) throw new ConfigError('terminal', 'is not supported yet');
+
+  let user = { uid: 0, gid: 0, additionalGids: [] as number[] };
+  if (c.user !== undefined) {
+    if (!isPlainObject(c.user)) throw new ConfigError('user', 'must be an object { uid, gid, additionalGids? }');
+    user = {
+      uid: int(c.user.uid, 'user.uid', 0, MAX_ID),
+      gid: int(c.user.gid, 'user.gid', 0, MAX_ID),
+      additionalGids: [],
+    };
+    if (c.user.additionalGids !== undefined) {
+      if (!Array.isArray(c.user.additionalGids)) throw new ConfigError('user.additionalGids', 'must be an array of gids');
+      user.additionalGids = c.user.additionalGids.map((g, i) => int(g, `user.additionalGids[${i}]`, 0, MAX_ID));
+    }
+  }
+
+  const env = c.env === undefined ? defaultEnv(user.uid, terminal) : validateEnv(c.env);
+  const cwd = c.cwd === undefined ? '/' : absPath(c.cwd, 'cwd');
+
+  const newMount = namespaces.isNew('mount');
+  let rootfs: string | undefined;
+  if (c.rootfs !== undefined) {
+    rootfs = absPath(c.rootfs, 'rootfs');
+    if (!newMount) throw new ConfigError('rootfs', "requires a new 'mount' namespace");
+  }
+  const readonlyRootfs = c.readonlyRootfs === undefined ? false : bool(c.readonlyRootfs, 'readonlyRootfs');
+  if (readonlyRootfs && rootfs === undefined) throw new ConfigError('readonlyRootfs', 'requires rootfs (the host root is always read-only)');
+  let mounts: Mount[] = [];
+  if (c.mounts !== undefined) {
+    if (!Array.isArray(c.mounts)) throw new ConfigError('mounts', 'must be an array');
+    mounts = c.mounts.map(validateMount);
+    if (mounts.length > 0 && !newMount) throw new ConfigError('mounts', "require a new 'mount' namespace");
+  }
+
+  let hostname: string | undefined;
+  if (c.hostname !== undefined) {
+    hostname = str(c.hostname, 'hostname');
+    if (hostname.length > 64) throw new ConfigError('hostname', 'must be at most 64 bytes');
+    if (!namespaces.isNew('uts')) throw new ConfigError('hostname', "requires the 'uts' namespace");
+  } else if (namespaces.isNew('uts')) {
+    hostname = 'sandbox';
+  }
+
+  let uidMappings: IdMapping[] | undefined;
+  let gidMappings: IdMapping[] | undefined;
+  if (c.uidMappings !== undefined) uidMappings = validateMappings(c.uidMappings, 'uidMappings');
+  if (c.gidMappings !== undefined) gidMappings = validateMappings(c.gidMappings, 'gidMappings');
+  if ((uidMappings || gidMappings) && !namespaces.isNew('user'))
+    throw new ConfigError(uidMappings ? 'uidMappings' : 'gidMappings', "requires a new 'user' namespace");
+
+  let network: NormalizedConfig['network'];
+  const netDefault = namespaces.isNew('net') ? 'loopback' : namespaces.contains('net') ? 'joined' : 'host';
+  if (c.network === undefined) {
+    network = netDefault;
+  } else {
+    if (c.network !== 'none' && c.network !== 'loopback' && c.network !== 'host')
+      throw new ConfigError('network', `must be 'none', 'loopback' or 'host', got ${describe(c.network)}`);
+    if (netDefault === 'joined') throw new ConfigError('network', 'cannot be set when the net namespace is joined by path');
+    if (c.network === 'host' && netDefault !== 'host')
+      throw new ConfigError('network', "'host' contradicts the 'net' namespace; remove 'net' from namespaces");
+    if (c.network !== 'host' && netDefault === 'host')
+      throw new ConfigError('network', `'${c.network}' requires the 'net' namespace`);
+    network = c.network;
+  }
+
+  const limits: NormalizedConfig['limits'] = { rlimits: [] };
+  if (c.limits !== undefined) {
+    if (!isPlainObject(c.limits)) throw new ConfigError('limits', 'must be an object');
+    for (const k of Object.keys(c.limits))
+      if (!['memoryBytes', 'pids', 'cpus', 'wallTimeMs', 'rlimits'].includes(k)) throw new ConfigError(`limits.${k}`, 'is not a limit');
+    const l = c.limits;
+    if (l.wallTimeMs !== undefined) {
+      if (typeof l.wallTimeMs !== 'number' || !Number.isFinite(l.wallTimeMs) || l.wallTimeMs <= 0)
+        throw new ConfigError('limits.wallTimeMs', `must be a positive number of milliseconds, got ${describe(l.wallTimeMs)}`);
+      limits.wallTimeMs = Math.ceil(l.wallTimeMs);
+    }
+    for (const k of ['memoryBytes', 'pids', 'cpus'] as const)
+      if (l[k] !== undefined) throw new ConfigError(`limits.${k}`, 'needs cgroup support, which is not implemented yet');
+    if (l.rlimits !== undefined) {
+      if (!isPlainObject(l.rlimits)) throw new ConfigError('limits.rlimits', 'must be an object');
+      for (const [name, value] of Object.entries(l.rlimits)) {
+        if (!RLIMIT_NAMES.includes(name as RlimitName))
+          throw new ConfigError(`limits.rlimits.${name}`, `is not a known rlimit (${RLIMIT_NAMES.join(', ')})`);
+        if (value === undefined) continue;
+        if (value !== Infinity) int(value, `limits.rlimits.${name}`, 0, Number.MAX_SAFE_INTEGER);
+        limits.rlimits.push({ name: name as RlimitName, value: value as number });
+      }
+    }
+  }
+
+  let capabilities: number[] = [];
+  if (c.capabilities !== undefined) {
+    if (!Array.isArray(c.capabilities)) throw new ConfigError('capabilities', 'must be an array of capability names');
+    capabilities = c.capabilities.map((name, i) => capabilityNumber(str(name, `capabilities[${i}]`), `capabilities[${i}]`));
+  }
+
+  let seccomp: SeccompPolicy | null;
+  let seccompIsDefault = false;
+  if (c.seccomp === undefined || c.seccomp === 'default') {
+    seccomp = null;
+    seccompIsDefault = true;
+  } else if (c.seccomp === 'none') {
+    seccomp = null;
+  } else {
+    seccomp = validateSeccompPolicy(c.seccomp, 'seccomp');
+  }
+
+  const noNewPrivileges = c.noNewPrivileges === undefined ? true : bool(c.noNewPrivileges, 'noNewPrivileges');
+  const oomScoreAdj = c.oomScoreAdj === undefined ? undefined : int(c.oomScoreAdj, 'oomScoreAdj', -1000, 1000);
+  const stdio = validateStdio(c.stdio);
+  const init = c.init === undefined ? true : bool(c.init, 'init');
+
+  return {
+    args, env, cwd, namespaces, rootfs, readonlyRootfs, mounts, hostname, user, uidMappings, gidMappings,
+    network, limits, capabilities, seccomp, seccompIsDefault, noNewPrivileges, oomScoreAdj, stdio, terminal, init,
+  };
+}

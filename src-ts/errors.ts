@@ -1,0 +1,77 @@
+/**
+ * The two errors of the public API (API.md "Errors").
+ * - ConfigError: the configuration is invalid; thrown before any process exists.
+ * - ContainerError: creating or running a container failed; shaped like Node's own
+ *   system errors (code, errno, syscall, path) plus the stage that failed.
+ */
+import * as util from 'node:util';
+
+export type Stage = 'parent' | 'child' | 'init';
+
+export class ConfigError extends TypeError {
+  /** The configuration field at fault, e.g. `mounts[2].target`. */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field} ${message}`);
+    this.name = 'ConfigError';
+    this.field = field;
+  }
+}
+
+export interface ContainerErrorDetails {
+  code?: string;
+  errno?: number;
+  syscall?: string;
+  stage?: Stage;
+  path?: string;
+  /** What the stage said beyond the errno (e.g. "not found in PATH=/usr/bin:/bin"). */
+  detail?: string;
+  /** How to fix the environment, when it is at fault. */
+  hint?: string;
+}
+
+/** errno number (positive) -> { code: 'ENOENT', message: 'no such file or directory' } */
+export function describeErrno(errno: number): { code: string; message: string } {
+  const map = util.getSystemErrorMap();
+  const entry = map.get(-Math.abs(errno));
+  if (entry) return { code: entry[0], message: entry[1] };
+  return { code: `E${errno}`, message: `error ${errno}` };
+}
+
+export class ContainerError extends Error {
+  code: string;
+  /** Negative, as in Node's own system errors (ENOENT is -2). */
+  errno?: number;
+  syscall?: string;
+  stage?: Stage;
+  path?: string;
+  detail?: string;
+  hint?: string;
+
+  constructor(message: string, details: ContainerErrorDetails = {}) {
+    super(message);
+    this.name = 'ContainerError';
+    this.code = details.code ?? 'ERR_CONTAINER';
+    if (details.errno !== undefined) this.errno = details.errno;
+    if (details.syscall !== undefined) this.syscall = details.syscall;
+    if (details.stage !== undefined) this.stage = details.stage;
+    if (details.path !== undefined) this.path = details.path;
+    if (details.detail !== undefined) this.detail = details.detail;
+    if (details.hint !== undefined) this.hint = details.hint;
+  }
+
+  /**
+   * A failure record from a stage, in Node's style:
+   * `setns /proc/4242/ns/net (stage child): EPERM: operation not permitted (namespace net)`.
+   */
+  static fromRecord(rec: { errno: number; syscall?: string; stage?: Stage; path?: string; detail?: string; hint?: string }): ContainerError {
+    const { code, message } = describeErrno(rec.errno);
+    let text = rec.syscall ?? 'setup';
+    if (rec.path) text += ` ${rec.path}`;
+    if (rec.stage) text += ` (stage ${rec.stage})`;
+    text += `: ${code}: ${message}`;
+    if (rec.detail) text += ` (${rec.detail})`;
+    if (rec.hint) text += `. ${rec.hint}`;
+    return new ContainerError(text, { code, errno: -Math.abs(rec.errno), syscall: rec.syscall, stage: rec.stage, path: rec.path, detail: rec.detail, hint: rec.hint });
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * One run of the init program: stage 0 (spawned), stage 1 and stage 2 (children of
+ * ours through CLONE_PARENT), and under init the main process. Turns the addon's
+ * events into promises: ready, the main process's exit, everything reaped.
+ */
+import { ContainerError, type Stage } from './errors.js';
+import { listen, unlisten } from './events.js';
+import { diagnose } from './hints.js';
+import { native, StageId, type NativeEvent } from './native.js';
+import { signalName, type ExitStatus } from './status.js';
+
+type Pids = { parent: number; child?: number; init?: number; main?: number };
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection here
+  return { promise, resolve, reject };
+}
+
+export class Instance {
+  readonly handle: number;
+  readonly pids: Pids;
+  /** Settles when setup is done (MSG_READY) or has failed. */
+  readonly ready: Promise<void>;
+  /** The main process's status. */
+  readonly exited: Promise<ExitStatus>;
+  /** Every stage has been reaped and the native handle released. */
+  readonly done: Promise<void>;
+  /** The first failure any stage reported. */
+  error?: ContainerError;
+  timedOut = false;
+  startedAt?: bigint;
+  exitedAt?: bigint;
+
+  private readonly readyD = deferred<void>();
+  private readonly exitD = deferred<ExitStatus>();
+  private readonly doneD = deferred<void>();
+  private isReady = false;
+  private mainStatus?: ExitStatus;
+  private readonly reaped = new Set<string>();
+  private released = false;
+  private readonly initMode: boolean;
+  private readonly errorListeners: Array<(e: ContainerError) => void> = [];
+  private readonly debug: boolean;
+
+  constructor(spawned: { handle: number; pid: number }, opts: { init: boolean; debug: boolean }) {
+    this.handle = spawned.handle;
+    this.pids = { parent: spawned.pid };
+    this.initMode = opts.init;
+    this.debug = opts.debug;
+    this.ready = this.readyD.promise;
+    this.exited = this.exitD.promise;
+    this.done = this.doneD.promise;
+    listen(this.handle, (ev) => this.onEvent(ev));
+  }
+
+  /** A failure after setup (e.g. execve at start) goes to these. */
+  onLateError(fn: (e: ContainerError) => void): void {
+    this.errorListeners.push(fn);
+  }
+
+  private fail(err: ContainerError): void {
+    if (this.error) return;
+    this.error = err;
+    if (!this.isReady) this.readyD.reject(err);
+    else for (const fn of this.errorListeners) fn(err);
+    // Whatever else is still running of this instance has no future.
+    this.killAll();
+  }
+
+  private onEvent(ev: NativeEvent): void {
+    switch (ev.type) {
+      case 'hello':
+        this.pids[ev.stage] = ev.pid;
+        break;
+      case 'pids':
+        this.pids.child ??= ev.pidFirst;
+        this.pids.init ??= ev.pid;
+        break;
+      case 'error':
+      case 'protocolError': {
+        const stage = (ev.stage === 'main' ? 'init' : ev.stage) as Stage;
+        const rec = { errno: ev.errno, syscall: ev.syscall, stage, path: ev.path, detail: ev.message };
+        this.fail(ContainerError.fromRecord({ ...rec, hint: diagnose(rec) }));
+        break;
+      }
+      case 'ready':
+        if (!this.error) {
+          this.isReady = true;
+          this.readyD.resolve();
+        }
+        break;
+      case 'exit':
+        this.setMainStatus({ exitCode: ev.code, signal: signalName(ev.signal), timedOut: this.timedOut, oomKilled: false });
+        break;
+      case 'timeout':
+        this.timedOut = true;
+        break;
+      case 'log':
+        if (this.debug) process.stderr.write(`nsjail-ts[${ev.stage}] ${ev.message}\n`);
+        break;
+      case 'reaped':
+        this.onReaped(ev.stage, ev.code, ev.signal);
+        break;
+      case 'eof':
+        break;
+    }
+  }
+
+  private onReaped(stage: 'parent' | 'child' | 'init', code: number | null, signal: number): void {
+    this.reaped.add(stage);
+    if (!this.isReady && !this.error) {
+      // A stage that failed says why before exiting; this is for those that could not.
+      const how = signal ? `was killed by ${signalName(signal) ?? signal}` : `exited with status ${code}`;
+      if (code !== 0 || signal || stage === 'init')
+        this.fail(new ContainerError(`stage ${stage} ${how} before the container was ready`, { code: 'ERR_CONTAINER_SETUP', stage }));
+    }
+    if (stage === 'init') {
+      // Without init the main process is stage 2 itself; with it, the reaper reports the
+      // main process's status first, and if it could not (SIGKILL), this is the best we know.
+      const status: ExitStatus = { exitCode: code, signal: signalName(signal), timedOut: this.timedOut, oomKilled: false };
+      if (!this.initMode || !this.mainStatus) this.setMainStatus(status);
+      // Nothing of the pid namespace outlives its init; stages 0 and 1 are done or dying.
+    }
+    if (this.allReaped()) this.finish();
+  }
+
+  private allReaped(): boolean {
+    // Stages 1 and 2 may never have announced themselves if setup failed early.
+    const expected: string[] = ['parent'];
+    if (this.pids.child) expected.push('child');
+    if (this.pids.init) expected.push('init');
+    return expected.every((s) => this.reaped.has(s));
+  }
+
+  private setMainStatus(status: ExitStatus): void {
+    if (this.mainStatus) return;
+    this.exitedAt = process.hrtime.bigint();
+    this.mainStatus = status;
+    this.exitD.resolve(status);
+  }
+
+  private finish(): void {
+    if (!this.mainStatus) this.setMainStatus({ exitCode: null, signal: 'SIGKILL', timedOut: this.timedOut, oomKilled: false });
+    this.release();
+    this.doneD.resolve();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    unlisten(this.handle);
+    native.release(this.handle);
+  }
+
+  get isDone(): boolean {
+    return this.released;
+  }
+
+  start(): void {
+    this.startedAt = process.hrtime.bigint();
+    const e = native.start(this.handle);
+    if (e) throw new ContainerError(`cannot start: the container's init is gone (errno ${e})`, { code: 'ERR_CONTAINER_GONE' });
+  }
+
+  /** Signals one process; false if it is gone. */
+  signal(stage: keyof typeof StageId, sig: number): boolean {
+    if (this.released) return false;
+    return native.signal(this.handle, StageId[stage], sig) === 0;
+  }
+
+  /** Asks the init to signal the main process (scope 0) or every process (1). */
+  signalViaInit(sig: number, scope: 0 | 1): boolean {
+    if (this.released) return false;
+    return native.signalAll(this.handle, sig, scope) === 0;
+  }
+
+  setWallTime(ms: number): void {
+    if (!this.released) native.setWallTime(this.handle, ms);
+  }
+
+  killAll(): void {
+    if (this.released) return;
+    for (const s of ['init', 'main', 'child', 'parent'] as const) native.signal(this.handle, StageId[s], 9);
+  }
+
+  /** SIGKILL everything, then wait until every stage is reaped and the handle released. */
+  async destroy(): Promise<void> {
+    this.killAll();
+    await this.done;
+  }
+}

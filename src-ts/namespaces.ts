@@ -1,0 +1,144 @@
+/**
+ * Namespaces: which Linux namespaces a container gets, each created fresh or joined
+ * by path (API.md "Namespaces").
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from './errors.js';
+
+export type NamespaceType = 'user' | 'pid' | 'mount' | 'uts' | 'ipc' | 'net' | 'cgroup' | 'time';
+
+export interface NamespaceEntry {
+  type: NamespaceType;
+  path?: string;
+}
+
+const CLONE_FLAGS: Record<NamespaceType, number> = {
+  user: 0x10000000,
+  pid: 0x20000000,
+  mount: 0x00020000,
+  uts: 0x04000000,
+  ipc: 0x08000000,
+  net: 0x40000000,
+  cgroup: 0x02000000,
+  time: 0x00000080,
+};
+
+const PROC_NAMES: Record<NamespaceType, string> = {
+  user: 'user',
+  pid: 'pid',
+  mount: 'mnt',
+  uts: 'uts',
+  ipc: 'ipc',
+  net: 'net',
+  cgroup: 'cgroup',
+  time: 'time',
+};
+
+/** The order of Namespaces.all(); user first, as every other one is created inside it. */
+const ALL_TYPES: NamespaceType[] = ['user', 'pid', 'mount', 'uts', 'ipc', 'net', 'cgroup', 'time'];
+
+let timeNamespaceSupported: boolean | undefined;
+/** Linux 5.6+ built with CONFIG_TIME_NS shows /proc/self/ns/time. */
+export function kernelHasTimeNamespace(): boolean {
+  if (timeNamespaceSupported === undefined) {
+    try {
+      fs.readlinkSync('/proc/self/ns/time');
+      timeNamespaceSupported = true;
+    } catch {
+      timeNamespaceSupported = false;
+    }
+  }
+  return timeNamespaceSupported;
+}
+
+export function isNamespaceType(value: unknown): value is NamespaceType {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CLONE_FLAGS, value);
+}
+
+export class Namespaces implements Iterable<NamespaceEntry> {
+  private readonly entries = new Map<NamespaceType, NamespaceEntry>();
+
+  constructor(entries?: Iterable<NamespaceType | NamespaceEntry>) {
+    if (entries === undefined) return;
+    if (typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function')
+      throw new ConfigError('namespaces', 'must be an iterable of namespace types or { type, path } entries');
+    for (const e of entries) {
+      if (typeof e === 'string') this.add(e);
+      else if (e && typeof e === 'object') this.add(e.type, e.path);
+      else throw new ConfigError('namespaces', `has an invalid entry ${JSON.stringify(e)}`);
+    }
+  }
+
+  /** user, pid, mount, uts, ipc, net, cgroup, and time where the kernel has it. */
+  static all(): Namespaces {
+    return new Namespaces(ALL_TYPES.filter((t) => t !== 'time' || kernelHasTimeNamespace()));
+  }
+
+  /** Adds a namespace: created fresh, or with `path`, joined (setns) instead. */
+  add(type: NamespaceType, path?: string): this {
+    if (!isNamespaceType(type))
+      throw new ConfigError('namespaces', `has an unknown type ${JSON.stringify(type)} (known: ${ALL_TYPES.join(', ')})`);
+    if (this.entries.has(type)) throw new ConfigError('namespaces', `has '${type}' twice`);
+    if (path !== undefined) validateNamespacePath(type, path);
+    this.entries.set(type, path === undefined ? { type } : { type, path });
+    return this;
+  }
+
+  remove(type: NamespaceType): boolean {
+    return this.entries.delete(type);
+  }
+
+  contains(type: NamespaceType): boolean {
+    return this.entries.has(type);
+  }
+
+  pathOf(type: NamespaceType): string | undefined {
+    return this.entries.get(type)?.path;
+  }
+
+  /** The namespaces to create: entries without a path. */
+  isNew(type: NamespaceType): boolean {
+    const e = this.entries.get(type);
+    return e !== undefined && e.path === undefined;
+  }
+
+  /** CLONE_NEW* bits of the entries that have no path. */
+  cloneFlags(): number {
+    let flags = 0;
+    for (const e of this.entries.values()) if (e.path === undefined) flags |= CLONE_FLAGS[e.type];
+    return flags >>> 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  [Symbol.iterator](): Iterator<NamespaceEntry> {
+    const ordered = ALL_TYPES.filter((t) => this.entries.has(t)).map((t) => ({ ...this.entries.get(t)! }));
+    return ordered[Symbol.iterator]();
+  }
+
+  toJSON(): NamespaceEntry[] {
+    return [...this];
+  }
+
+  /** 'mount' -> 'mnt', 'net' -> 'net', ... (the names under /proc/<pid>/ns/). */
+  static procName(type: NamespaceType): string {
+    if (!isNamespaceType(type)) throw new ConfigError('namespaces', `has an unknown type ${JSON.stringify(type)}`);
+    return PROC_NAMES[type];
+  }
+
+  static pathFor(pid: number, type: NamespaceType): string {
+    if (!Number.isInteger(pid) || pid <= 0) throw new ConfigError('pid', `must be a positive integer, got ${pid}`);
+    return `/proc/${pid}/ns/${Namespaces.procName(type)}`;
+  }
+}
+
+function validateNamespacePath(type: NamespaceType, p: unknown): void {
+  const field = `namespaces.${type}.path`;
+  if (typeof p !== 'string' || p.length === 0) throw new ConfigError(field, 'must be a non-empty string');
+  if (!path.isAbsolute(p)) throw new ConfigError(field, `must be absolute, got ${JSON.stringify(p)}`);
+  // runc's NS_PATHS attribute separates entries with commas and carries no escapes.
+  if (p.includes(',') || p.includes('\0')) throw new ConfigError(field, 'must not contain a comma or NUL byte');
+}

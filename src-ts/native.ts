@@ -1,0 +1,137 @@
+/**
+ * The addon's surface (src-native/addon/bindings.cc), typed; where the addon and the
+ * init program are found. Everything native goes through this file.
+ */
+import * as path from 'node:path';
+
+/** The bootstrap message in its JS shape (src-native/protocol/bootstrap.h). */
+export interface BootstrapSpec {
+  cloneFlags: number;
+  nsPaths: Array<{ type: string; path: string }>;
+  uidMap?: string;
+  gidMap?: string;
+  uidMapPath?: string;
+  gidMapPath?: string;
+  setgroups?: boolean;
+  oomScoreAdj?: string;
+  rootlessEuid?: boolean;
+  timensOffsets?: string;
+  cgroups?: string[];
+  pdeathsig?: number;
+  args: string[];
+  env: string[];
+  cwd: string;
+  hostname?: string;
+  uid: number;
+  gid: number;
+  groups?: number[];
+  mounts: MountSpec[];
+  rlimits?: Array<{ resource: number; soft: number; hard: number }>; // -1: unlimited
+  caps?: number[];
+  noNewPrivs?: boolean;
+  seccomp?: Buffer | null;
+  flags: number;
+  extraFds?: number;
+  logLevel?: number;
+}
+
+export interface MountSpec {
+  kind: number;
+  source?: string;
+  target: string;
+  data?: string;
+  flags?: number;
+  mode?: number;
+  size?: number;
+}
+
+/** Mirrors proto::MountKind. */
+export const MountKind = {
+  RootHost: 1,
+  RootDir: 2,
+  Bind: 3,
+  Tmpfs: 4,
+  Proc: 5,
+  Sysfs: 6,
+  Devpts: 7,
+  Mqueue: 8,
+  Dev: 9,
+} as const;
+
+/** Mirrors proto::MountFlag. */
+export const MountFlag = {
+  Readonly: 1 << 0,
+  Recursive: 1 << 1,
+  Nosuid: 1 << 2,
+  Nodev: 1 << 3,
+  Noexec: 1 << 4,
+  Optional: 1 << 5,
+} as const;
+
+/** Mirrors proto::BootFlag. */
+export const BootFlag = {
+  Loopback: 1 << 0,
+  Init: 1 << 1,
+  StartNow: 1 << 2,
+  Exec: 1 << 3,
+} as const;
+
+/** Mirrors proto::Stage (for signal()). */
+export const StageId = { parent: 0, child: 1, init: 2, main: 3 } as const;
+
+export type NativeEvent =
+  | { handle: number; type: 'hello'; stage: 'child' | 'init' | 'main'; pid: number }
+  | { handle: number; type: 'pids'; stage: 'parent'; pid: number; pidFirst: number }
+  | { handle: number; type: 'error' | 'protocolError'; stage: string; errno: number; syscall?: string; path?: string; message?: string; pid?: number }
+  | { handle: number; type: 'ready'; stage: string; pid?: number }
+  | { handle: number; type: 'exit'; stage: string; code: number | null; signal: number; pid?: number }
+  | { handle: number; type: 'reaped'; stage: 'parent' | 'child' | 'init'; pid: number; code: number | null; signal: number }
+  | { handle: number; type: 'log'; stage: string; message: string; pid?: number }
+  | { handle: number; type: 'eof' | 'timeout'; stage: string };
+
+export interface Native {
+  encodeBootstrap(spec: BootstrapSpec): Buffer;
+  decodeBootstrap(message: Buffer): BootstrapSpec;
+  decodeReport(message: Buffer): { type: number; stage: string; errno: number; syscall: string; path: string; message: string };
+  compileSeccomp(policy: object): Buffer;
+  setEventHandler(handler: (event: NativeEvent) => void): void;
+  spawn(options: { initPath: string; bootstrap: Buffer; stdio: [number, number, number]; extraFds?: number[] }): {
+    handle: number;
+    pid: number;
+  };
+  /** Releases the start barrier. Returns 0 or an errno. */
+  start(handle: number): number;
+  /** Asks the container's init to signal its main process (scope 0) or every process (1). */
+  signalAll(handle: number, signal: number, scope: 0 | 1): number;
+  /** Signals one process of an instance through its pidfd. 0, or an errno (ESRCH: gone). */
+  signal(handle: number, stage: number, signal: number): number;
+  /** Arms (or with 0 disarms) the native wall-time limit. */
+  setWallTime(handle: number, ms: number): number;
+  release(handle: number): void;
+  socketpair(): [number, number];
+  close(fd: number): void;
+}
+
+// dist/native.js -> the package root
+const packageRoot = path.resolve(__dirname, '..');
+
+function loadNative(): { native: Native; addonPath: string } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+  let addonPath: string;
+  try {
+    addonPath = gypBuild.resolve(packageRoot);
+  } catch (e) {
+    throw new Error(
+      `nsjail-ts: the native addon is not built for this platform (${(e as Error).message}). ` +
+        'Run `npm rebuild nsjail-ts` (needs python3, make and a C++ compiler).',
+    );
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return { native: require(addonPath) as Native, addonPath };
+}
+
+const loaded = loadNative();
+export const native: Native = loaded.native;
+/** The init program sits next to the addon (build/Release or prebuilds/<platform>-<arch>). */
+export const initPath: string = process.env.NSJAIL_TS_INIT ?? path.join(path.dirname(loaded.addonPath), 'nsjail-ts-init');

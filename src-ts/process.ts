@@ -1,0 +1,88 @@
+/**
+ * A process running in a container (API.md "Process"): the main process after
+ * start(), or one started by exec(). Emits 'exit' with its ExitStatus.
+ */
+import { EventEmitter } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
+import type { ContainerError } from './errors.js';
+import type { Instance } from './instance.js';
+import type { StdioSet } from './stdio.js';
+import { signalNumber, type ExitStatus, type RunResult } from './status.js';
+
+// net.Socket reads from construction: an empty stream may have ended before anyone
+// listened, which finished() (unlike a bare 'end' listener) knows.
+async function collect(stream: Readable | null): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  await finished(stream);
+  return Buffer.concat(chunks);
+}
+
+export class Process extends EventEmitter {
+  /** Host pid. */
+  readonly pid: number;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+
+  private readonly instance: Instance;
+  private readonly targetStage: 'main' | 'init';
+  private readonly status: Promise<ExitStatus>;
+  private outputPromise?: Promise<RunResult>;
+  private lateError?: ContainerError;
+  private exitStatus?: ExitStatus;
+
+  /** @internal */
+  constructor(instance: Instance, stdio: StdioSet, opts: { pid: number; targetStage: 'main' | 'init' }) {
+    super();
+    this.instance = instance;
+    this.pid = opts.pid;
+    this.targetStage = opts.targetStage;
+    this.stdin = stdio.stdin;
+    this.stdout = stdio.stdout;
+    this.stderr = stdio.stderr;
+    instance.onLateError((err) => {
+      this.lateError ??= err;
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+    });
+    this.status = instance.exited.then((status) => {
+      if (this.lateError) throw this.lateError;
+      return status;
+    });
+    this.status.catch(() => {});
+    void instance.exited.then((status) => {
+      this.exitStatus = status;
+      this.emit('exit', status);
+    });
+  }
+
+  /** The exit status once known; undefined while it runs. */
+  get exitCode(): number | null | undefined {
+    return this.exitStatus?.exitCode;
+  }
+
+  /** Resolves when the process has exited; rejects if it could not be started (execve failed). */
+  wait(): Promise<ExitStatus> {
+    return this.status;
+  }
+
+  /** Like ChildProcess.kill: true if the signal was sent. */
+  kill(signal?: NodeJS.Signals | number): boolean {
+    const sig = signalNumber(signal);
+    if (this.exitStatus) return false;
+    return this.instance.signal(this.targetStage, sig);
+  }
+
+  /** Collects stdout and stderr (when piped) until the process has exited and both have ended. */
+  output(): Promise<RunResult> {
+    this.outputPromise ??= (async () => {
+      const [stdout, stderr, status] = await Promise.all([collect(this.stdout), collect(this.stderr), this.wait()]);
+      const { startedAt, exitedAt } = this.instance;
+      const durationMs = startedAt && exitedAt ? Number(exitedAt - startedAt) / 1e6 : 0;
+      return { ...status, stdout, stderr, durationMs };
+    })();
+    return this.outputPromise;
+  }
+}
