@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite as the current user and, when that is root, again as an
+// unprivileged user (both are first-class). Ends with a plain "N passed, N failed" line.
+//
+//   NSJAIL_TS_TEST_USER  the unprivileged user (default nsjail-ts-test; created if missing)
+//   extra arguments      passed to vitest (e.g. a file filter)
+import { spawnSync, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const extra = process.argv.slice(2);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nsjail-ts-test-'));
+fs.chmodSync(tmp, 0o755);
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) newest = Math.max(newest, fs.statSync(path.join(e.parentPath ?? e.path, e.name)).mtimeMs);
+  return newest;
+}
+
+/** Tests run against what users get (dist/, build/Release/): rebuild what is stale. */
+function ensureBuilt() {
+  const outputs = ['build/Release/nsjail_ts.node', 'build/Release/nsjail-ts-init'].map((f) => path.join(root, f));
+  const stale = outputs.some((f) => !fs.existsSync(f) || fs.statSync(f).mtimeMs < newestMtime(path.join(root, 'src-native')));
+  const steps = stale ? ['build:native', 'build:ts'] : ['build:ts'];
+  for (const step of steps) {
+    const r = spawnSync('npm', ['run', '--silent', step], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.log(`test: npm run ${step} failed`);
+      console.log('0 passed, 1 failed');
+      process.exit(1);
+    }
+  }
+}
+
+/** Runs vitest as `user` (or ourselves) in `dir`; returns { passed, failed, skipped, ok }. */
+function runVitest(label, dir, user) {
+  // The pass writes its report and vite's cache here, as whichever user it runs as.
+  const work = path.join(tmp, label);
+  fs.mkdirSync(work);
+  if (user) fs.chownSync(work, Number(uidOf(user)), -1);
+  const report = path.join(work, 'report.json');
+  const cache = path.join(work, 'cache');
+  const args = [path.join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--configLoader', 'native', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...extra];
+  const env = { ...process.env, NSJAIL_TS_CACHE_DIR: cache, NSJAIL_TS_TEST_PASS: label };
+  let cmd = process.execPath;
+  let argv = args;
+  if (user) {
+    cmd = 'runuser';
+    argv = ['-u', user, '--', 'env', `HOME=${work}`, `NSJAIL_TS_CACHE_DIR=${cache}`, `NSJAIL_TS_TEST_PASS=${label}`, process.execPath, ...args];
+  }
+  console.log(`\n=== ${label}: vitest as ${user ?? os.userInfo().username} (uid ${user ? uidOf(user) : process.getuid()}) in ${dir}\n`);
+  const r = spawnSync(cmd, argv, { cwd: dir, stdio: 'inherit', env });
+  let passed = 0, failed = 0, skipped = 0;
+  try {
+    const j = JSON.parse(fs.readFileSync(report, 'utf8'));
+    passed = j.numPassedTests;
+    skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+    // A file that failed to load ran no test but is a failure all the same.
+    const brokenFiles = (j.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+    failed = j.numFailedTests + brokenFiles;
+  } catch (e) {
+    console.log(`test: ${label}: no report (${e.message}); counting the pass as one failure`);
+    failed = 1;
+  }
+  return { label, passed, failed, skipped, ok: r.status === 0 && failed === 0 };
+}
+
+function uidOf(user) {
+  return execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim();
+}
+
+/** As root: the unprivileged test user, created with a subordinate id range if missing. */
+function testUser() {
+  const user = process.env.NSJAIL_TS_TEST_USER ?? 'nsjail-ts-test';
+  try {
+    uidOf(user);
+  } catch {
+    console.log(`test: creating the unprivileged test user '${user}' (set NSJAIL_TS_TEST_USER to use another)`);
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user], { stdio: 'inherit' });
+  }
+  for (const file of ['/etc/subuid', '/etc/subgid']) {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    if (!text.split('\n').some((l) => l.startsWith(`${user}:`))) {
+      // A range of its own, above any other range in the file.
+      const top = text.split('\n').map((l) => l.split(':')).filter((p) => p.length === 3)
+        .reduce((m, [, start, count]) => Math.max(m, Number(start) + Number(count)), 100000);
+      fs.appendFileSync(file, `${user}:${Math.max(top, 200000)}:65536\n`);
+    }
+  }
+  return user;
+}
+
+/** The rootless pass needs to read the tree; if a parent directory is closed to it, use a copy. */
+function treeFor(user) {
+  const probe = spawnSync('runuser', ['-u', user, '--', 'test', '-r', path.join(root, 'build', 'Release', 'nsjail_ts.node')]);
+  if (probe.status === 0) return { dir: root, cleanup() {} };
+  const copy = path.join(tmp, 'tree');
+  console.log(`test: ${user} cannot read ${root}; running the rootless pass from a copy in ${copy}`);
+  execFileSync('cp', ['-a', root, copy]);
+  fs.rmSync(path.join(copy, '.git'), { recursive: true, force: true });
+  execFileSync('chmod', ['-R', 'a+rX', copy]);
+  return { dir: copy, cleanup: () => fs.rmSync(copy, { recursive: true, force: true }) };
+}
+
+ensureBuilt();
+if (!fs.existsSync(vitest)) {
+  console.log('test: vitest is missing; run npm install first');
+  process.exit(1);
+}
+const results = [runVitest(process.getuid() === 0 ? 'root' : 'user', root, null)];
+if (process.getuid() === 0) {
+  const user = testUser();
+  const tree = treeFor(user);
+  try {
+    results.push(runVitest('rootless', tree.dir, user));
+  } finally {
+    tree.cleanup();
+  }
+} else {
+  console.log('\ntest: not root, so only the unprivileged pass ran (run as root for both)');
+}
+fs.rmSync(tmp, { recursive: true, force: true });
+
+console.log('');
+for (const r of results) console.log(`${r.label}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);

@@ -1,0 +1,75 @@
+/**
+ * What the calling process looks like from the host: its children, its fds, the host's
+ * mounts. Tests compare before and after to prove nothing was left behind.
+ */
+import * as fs from 'node:fs';
+
+/** Pids of every child of this process (all threads: stages are children of the reactor's caller thread). */
+export function childPids(pid = process.pid): number[] {
+  const out: number[] = [];
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const text = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    } catch {
+      // thread gone
+    }
+  }
+  return out;
+}
+
+/** Open fds of this process, with what they point to. */
+export function openFds(): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      out.set(Number(fd), fs.readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // the fd of readdir itself
+    }
+  }
+  return out;
+}
+
+export function mountTable(): string {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8');
+}
+
+export function processExists(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (polling) until fn() is true or the time is up. */
+export async function eventually(fn: () => boolean, ms = 2000, step = 10): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (fn()) return true;
+    await new Promise((r) => setTimeout(r, step));
+  }
+  return fn();
+}
+
+/** A snapshot of what the process owns; `leaks(before)` lists what is new since. */
+export function snapshot() {
+  return { children: childPids(), fds: openFds(), mounts: mountTable() };
+}
+
+export async function leaks(before: ReturnType<typeof snapshot>): Promise<string[]> {
+  const problems: string[] = [];
+  // Children are reaped asynchronously by the reactor: give it a moment.
+  await eventually(() => childPids().filter((p) => !before.children.includes(p)).length === 0, 2000);
+  const kids = childPids().filter((p) => !before.children.includes(p));
+  if (kids.length) problems.push(`child processes left: ${kids.join(', ')}`);
+  // Call after one container has run, so the per-process reactor (an epoll and an
+  // eventfd, made once) is already in `before`.
+  for (const [fd, target] of openFds()) if (!before.fds.has(fd)) problems.push(`fd ${fd} -> ${target} left open`);
+  if (mountTable() !== before.mounts) problems.push('the host mount table changed');
+  return problems;
+}
+
+export const isRoot = process.geteuid!() === 0;

@@ -1,0 +1,124 @@
+/** Configuration is validated before any process exists; errors name the field. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, Container } from '../../dist/index.js';
+import { normalizeConfig } from '../../dist/config.js';
+import { planMounts } from '../../dist/mounts.js';
+import { buildBootstrap } from '../../dist/bootstrap.js';
+import { childPids } from '../support/host.js';
+
+function configError(config: unknown): ConfigError {
+  try {
+    normalizeConfig(config);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e).toBeInstanceOf(TypeError);
+    return e as ConfigError;
+  }
+  throw new Error(`no ConfigError for ${JSON.stringify(config)}`);
+}
+
+describe('ContainerConfig validation', () => {
+  it.each([
+    [{}, 'args', /non-empty array/],
+    [{ args: [] }, 'args', /non-empty array/],
+    [{ args: [1] }, 'args[0]', /string/],
+    [{ args: ['sh', 'a\0b'] }, 'args[1]', /NUL/],
+    [{ args: ['sh'], bogus: 1 }, 'bogus', /not a ContainerConfig field/],
+    [{ args: ['sh'], cwd: 'relative' }, 'cwd', /absolute/],
+    [{ args: ['sh'], env: { 'A=B': 'x' } }, 'env["A=B"]', /not a valid variable name/],
+    [{ args: ['sh'], env: { A: 1 } }, 'env.A', /string/],
+    [{ args: ['sh'], namespaces: ['pid', 'nope'] }, 'namespaces', /unknown type "nope"/],
+    [{ args: ['sh'], namespaces: 'user' }, 'namespaces', /must be a Namespaces/],
+    [{ args: ['sh'], hostname: 'x', namespaces: ['user', 'pid'] }, 'hostname', /requires the 'uts' namespace/],
+    [{ args: ['sh'], hostname: 'x'.repeat(65) }, 'hostname', /64 bytes/],
+    [{ args: ['sh'], rootfs: 'rel' }, 'rootfs', /absolute/],
+    [{ args: ['sh'], rootfs: '/r', namespaces: ['user', 'pid'] }, 'rootfs', /'mount' namespace/],
+    [{ args: ['sh'], readonlyRootfs: true }, 'readonlyRootfs', /requires rootfs/],
+    [{ args: ['sh'], mounts: [{ type: 'bind', target: '/x' }] }, 'mounts[0].source', /string/],
+    [{ args: ['sh'], mounts: [{ type: 'bind', source: '/a', target: '/' }] }, 'mounts[0].target', /must not be '\/'/],
+    [{ args: ['sh'], mounts: [{ type: 'bind', source: '/a', target: '/b/../c' }] }, 'mounts[0].target', /'\.\.'/],
+    [{ args: ['sh'], mounts: [{ type: 'nfs', target: '/b' }] }, 'mounts[0].type', /one of/],
+    [{ args: ['sh'], mounts: [{ type: 'proc', target: '/p', readonly: true }] }, 'mounts[0].readonly', /not an option of a proc mount/],
+    [{ args: ['sh'], mounts: [{ type: 'tmpfs', target: '/t', mode: 0o17777 }] }, 'mounts[0].mode', /between/],
+    [{ args: ['sh'], user: { uid: -1, gid: 0 } }, 'user.uid', /between/],
+    [{ args: ['sh'], uidMappings: [] }, 'uidMappings', /non-empty/],
+    [{ args: ['sh'], uidMappings: [{ containerId: 0, hostId: 0, size: 0 }] }, 'uidMappings[0].size', /between/],
+    [{ args: ['sh'], uidMappings: [{ containerId: 0, hostId: 1, size: 10 }, { containerId: 5, hostId: 100, size: 1 }] }, 'uidMappings', /overlapping/],
+    [{ args: ['sh'], uidMappings: [{ containerId: 0, hostId: 0, size: 1 }], namespaces: ['pid'] }, 'uidMappings', /'user' namespace/],
+    [{ args: ['sh'], network: 'host' }, 'network', /contradicts/],
+    [{ args: ['sh'], network: 'loopback', namespaces: ['user', 'mount'] }, 'network', /requires the 'net' namespace/],
+    [{ args: ['sh'], network: 'wifi' }, 'network', /'none', 'loopback' or 'host'/],
+    [{ args: ['sh'], limits: { wallTimeMs: 0 } }, 'limits.wallTimeMs', /positive/],
+    [{ args: ['sh'], limits: { wallTimeMs: -5 } }, 'limits.wallTimeMs', /positive/],
+    [{ args: ['sh'], limits: { rlimits: { files: 3 } } }, 'limits.rlimits.files', /not a known rlimit/],
+    [{ args: ['sh'], limits: { rlimits: { nofile: -1 } } }, 'limits.rlimits.nofile', /between/],
+    [{ args: ['sh'], limits: { memory: 1 } }, 'limits.memory', /not a limit/],
+    [{ args: ['sh'], capabilities: ['CAP_FLY'] }, 'capabilities[0]', /not a known capability/],
+    [{ args: ['sh'], oomScoreAdj: 2000 }, 'oomScoreAdj', /between -1000 and 1000/],
+    [{ args: ['sh'], stdio: ['pipe', 'tty'] }, 'stdio[1]', /'pipe', 'inherit', 'ignore'/],
+    [{ args: ['sh'], init: 'yes' }, 'init', /boolean/],
+  ])('%j -> ConfigError on %s', (config, field, message) => {
+    const e = configError(config);
+    expect(e.field).toBe(field);
+    expect(e.message).toMatch(message);
+    expect(e.message.startsWith(field)).toBe(true);
+  });
+
+  it('applies the documented defaults', () => {
+    const c = normalizeConfig({ args: ['id'] });
+    expect(c.env).toEqual({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', TERM: 'dumb' });
+    expect(c.cwd).toBe('/');
+    expect(c.hostname).toBe('sandbox');
+    expect(c.network).toBe('loopback');
+    expect(c.init).toBe(true);
+    expect(c.noNewPrivileges).toBe(true);
+    expect(c.stdio).toEqual(['pipe', 'pipe', 'pipe']);
+    expect(c.capabilities).toEqual([]);
+    expect(c.seccompIsDefault).toBe(true);
+    expect([...c.namespaces].map((e) => e.type)).toEqual(expect.arrayContaining(['user', 'pid', 'mount', 'uts', 'ipc', 'net', 'cgroup']));
+  });
+
+  it('network defaults to host without a net namespace, and a joined one is left alone', () => {
+    expect(normalizeConfig({ args: ['id'], namespaces: ['user', 'mount'] }).network).toBe('host');
+    expect(normalizeConfig({ args: ['id'], namespaces: ['user', { type: 'net', path: '/proc/1/ns/net' }] }).network).toBe('joined');
+  });
+
+  it('plans the default filesystem: read-only host root, private /proc, /dev, /tmp, /run, fresh /sys', () => {
+    const ops = planMounts(normalizeConfig({ args: ['id'], mounts: [{ type: 'tmpfs', target: '/work', sizeBytes: 1 << 20 }] }));
+    expect(ops.map((o) => [o.kind, o.target])).toEqual([
+      [1, '/'],
+      [5, '/proc'],
+      [9, '/dev'],
+      [4, '/tmp'],
+      [4, '/run'],
+      [6, '/sys'],
+      [4, '/work'],
+    ]);
+  });
+
+  it('without a mount namespace there is no filesystem setup at all', () => {
+    expect(planMounts(normalizeConfig({ args: ['id'], namespaces: ['user', 'pid'] }))).toEqual([]);
+  });
+
+  it('maps the caller to root by default; setgroups only for root callers', () => {
+    const spec = buildBootstrap(normalizeConfig({ args: ['id'] }), { startNow: false, extraFds: 0, logLevel: 0 });
+    expect(spec.uidMap).toBe(`0 ${process.geteuid!()} 1\n`);
+    expect(spec.gidMap).toBe(`0 ${process.getegid!()} 1\n`);
+    expect(spec.setgroups).toBe(process.geteuid!() === 0);
+    expect(spec.rootlessEuid).toBe(process.geteuid!() !== 0);
+  });
+
+  it('refuses a user that is not mapped, and extra groups an unprivileged map cannot have', () => {
+    const build = (c: object) => buildBootstrap(normalizeConfig({ args: ['id'], ...c }), { startNow: false, extraFds: 0, logLevel: 0 });
+    expect(() => build({ user: { uid: 1000, gid: 0 } })).toThrow(/user\.uid 1000 is not mapped/);
+    if (process.geteuid!() !== 0) expect(() => build({ user: { uid: 0, gid: 0, additionalGids: [0] } })).toThrow(/setgroups/);
+  });
+
+  it('Container.create rejects a bad config without starting any process', async () => {
+    const before = childPids();
+    await expect(Container.create({ args: ['id'], hostname: 'x', namespaces: ['user'] })).rejects.toThrow(ConfigError);
+    await expect(Container.run({ args: [] })).rejects.toThrow(/args must be a non-empty array/);
+    await expect(Container.create({ args: ['id'] }, { id: 'bad id!' })).rejects.toThrow(/id must be/);
+    expect(childPids()).toEqual(before);
+  });
+});
