@@ -161,7 +161,10 @@ export class Container {
     this.destroying ??= (async () => {
       await this.instance.destroy();
       this.stopped = true;
+      // Unstarted: nobody will ever read these. Started: stdin goes with the process,
+      // and what stdout/stderr still hold stays readable until they end.
       if (!this.process) this.stdio.destroy();
+      else this.stdio.stdin?.destroy();
     })();
     return this.destroying;
   }

@@ -7,7 +7,7 @@ let installed = false;
 
 export function listen(handle: number, fn: Listener): void {
   if (!installed) {
-    native.setEventHandler((event) => { if (process.env.NSJ_TRACE) console.error('EV', JSON.stringify(event), listeners.has(event.handle)); listeners.get(event.handle)?.(event); });
+    native.setEventHandler((event) => { if (process.env.NSJ_TRACE) console.error((performance.now() - (globalThis as { __t0?: number }).__t0!).toFixed(2), event.type, event.stage); listeners.get(event.handle)?.(event); });
     installed = true;
   }
   listeners.set(handle, fn);
@@ -20,7 +20,7 @@ export function unlisten(handle: number): void {
 /** Makes sure the reactor exists before the first spawn. */
 export function ensureReactor(): void {
   if (!installed) {
-    native.setEventHandler((event) => { if (process.env.NSJ_TRACE) console.error('EV', JSON.stringify(event), listeners.has(event.handle)); listeners.get(event.handle)?.(event); });
+    native.setEventHandler((event) => { if (process.env.NSJ_TRACE) console.error((performance.now() - (globalThis as { __t0?: number }).__t0!).toFixed(2), event.type, event.stage); listeners.get(event.handle)?.(event); });
     installed = true;
   }
 }

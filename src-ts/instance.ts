@@ -47,6 +47,7 @@ export class Instance {
   private readonly initMode: boolean;
   private readonly errorListeners: Array<(e: ContainerError) => void> = [];
   private readonly debug: boolean;
+  private readonly spawnedAt = process.hrtime.bigint();
 
   constructor(spawned: { handle: number; pid: number }, opts: { init: boolean; debug: boolean }) {
     this.handle = spawned.handle;
@@ -102,7 +103,12 @@ export class Instance {
         this.timedOut = true;
         break;
       case 'log':
-        if (this.debug) process.stderr.write(`nsjail-ts[${ev.stage}] ${ev.message}\n`);
+        if (this.debug) {
+          // "@<monotonic µs> text": shown as milliseconds since this instance was spawned.
+          const m = /^@(\d+) (.*)$/s.exec(ev.message);
+          const at = m ? `+${(Number(BigInt(m[1]) * 1000n - this.spawnedAt) / 1e6).toFixed(2)}ms ` : '';
+          process.stderr.write(`nsjail-ts ${this.handle} [${ev.stage}] ${at}${m ? m[2] : ev.message}\n`);
+        }
         break;
       case 'reaped':
         this.onReaped(ev.stage, ev.code, ev.signal);

@@ -54,6 +54,9 @@ export class Process extends EventEmitter {
     this.status.catch(() => {});
     void instance.exited.then((status) => {
       this.exitStatus = status;
+      // As ChildProcess does: nobody will read stdin any more. stdout and stderr end by
+      // themselves once every process holding them is gone.
+      this.stdin?.destroy();
       this.emit('exit', status);
     });
   }

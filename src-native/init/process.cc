@@ -35,6 +35,7 @@ void finalize_process(Ctx& ctx) {
     die(ctx, "prctl", errno, "", "PR_SET_NO_NEW_PRIVS");
   die_with_parent(ctx);  // credentials changed: the parent-death signal was cleared
   if (b.no_new_privs) apply_seccomp(ctx);
+  debug(ctx, "credentials, capabilities and seccomp applied");
 }
 
 void report_ready(Ctx& ctx) {
@@ -61,6 +62,7 @@ void exec_main(Ctx& ctx, const std::string& program) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  debug(ctx, "execve %s", program.c_str());
   ::execve(program.c_str(), argv.data(), envp.data());
   die(ctx, "execve", errno, program);
 }

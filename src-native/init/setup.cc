@@ -15,7 +15,10 @@ namespace nsj {
 std::string setup_container(Ctx& ctx) {
   const proto::Bootstrap& b = ctx.boot;
   if (b.flags & proto::BF_LOOPBACK) bring_up_loopback(ctx);
-  if (!b.mounts.empty()) build_rootfs(ctx);
+  if (!b.mounts.empty()) {
+    build_rootfs(ctx);
+    debug(ctx, "root filesystem ready (%zu mount operations)", b.mounts.size());
+  }
   if (!b.hostname.empty() && ::sethostname(b.hostname.data(), b.hostname.size()) < 0)
     die(ctx, "sethostname", errno, "", b.hostname);
 

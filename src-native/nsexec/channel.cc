@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdarg>
@@ -34,9 +35,13 @@ void send_hello(Ctx& ctx, uint32_t role) {
 void debug(Ctx& ctx, const char* fmt, ...) {
   if (ctx.boot.log_level == 0) return;
   char buf[1024];
+  struct timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  // Monotonic microseconds first: the addon's side prints them relative to the spawn.
+  int n = std::snprintf(buf, sizeof buf, "@%lld ", static_cast<long long>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000);
   va_list ap;
   va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  std::vsnprintf(buf + n, sizeof buf - static_cast<size_t>(n), fmt, ap);
   va_end(ap);
   proto::Report r;
   r.type = proto::MSG_LOG;

@@ -37,6 +37,7 @@ void relay_pids(Ctx& ctx, pid_t stage2, pid_t stage1) {
 
 void run_stage0(Ctx& ctx) {
   const proto::Bootstrap& b = ctx.boot;
+  debug(ctx, "bootstrap decoded");
 
   // Cgroup placement first, so every later stage is born inside the cgroup; stage 1
   // unshares the cgroup namespace after this.
@@ -75,6 +76,7 @@ void run_stage0(Ctx& ctx) {
     switch (static_cast<proto::Sync>(msg)) {
       case proto::Sync::UsermapPls: {
         if (int e = write_id_maps(ctx, stage1, &err)) die_proto(ctx, "uid_map", e, err);
+        debug(ctx, "id maps written");
         if (int e = proto::sync_send(ctx.sync_child[0], proto::Sync::UsermapAck, &err))
           die_proto(ctx, "sync", e, err);
         break;

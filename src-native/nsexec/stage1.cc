@@ -39,6 +39,7 @@ void run_stage1(Ctx& ctx) {
   die_with_parent(ctx);  // our parent is the addon (CLONE_PARENT)
   std::string err;
   int sync = ctx.sync_child[1];
+  debug(ctx, "started");
 
   // While we hold fds of other namespaces, nothing in them may ptrace us (CVE-2016-9962).
   if (!b.ns_paths.empty()) {
@@ -56,10 +57,12 @@ void run_stage1(Ctx& ctx) {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     become_root(ctx);
     die_with_parent(ctx);  // a change of credentials clears the parent-death signal
+    debug(ctx, "user namespace ready");
   }
 
   uint32_t rest = b.clone_flags & ~static_cast<uint32_t>(CLONE_NEWUSER);
   if (rest && ::unshare(static_cast<int>(rest)) < 0) die(ctx, "unshare", errno, "", flag_names(rest));
+  debug(ctx, "unshared %s", flag_names(rest).c_str());
 
   // Stage 2 is PID 1 of the new pid namespace and, like us, a child of the addon.
   pid_t stage2 = sys::clone_fork(CLONE_PARENT);

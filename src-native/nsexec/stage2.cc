@@ -34,9 +34,11 @@ void run_stage2(Ctx& ctx) {
   ::close(sync);
   die_with_parent(ctx);
 
+  debug(ctx, "released by stage 0");
   ::umask(0);  // setup creates nodes with exact modes; the main process gets 022
   int self_exe = (b.flags & proto::BF_INIT) ? open_self_exe(ctx) : -1;  // before the root changes
   std::string program = setup_container(ctx);
+  debug(ctx, "container set up; program %s", program.c_str());
 
   if (b.flags & proto::BF_INIT) run_reaper(ctx, program, self_exe);
 

@@ -1,0 +1,43 @@
+/** The README's quick start and the examples run exactly as written. */
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 20_000 });
+
+describe('documentation', () => {
+  it("the README's quick start", () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Quick start'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)![1];
+    expect(code).toContain("from 'nsjail-ts'");
+    const out = node(['--input-type=module', '-e', code]);
+    expect(out).toMatch(/^uid=0\(root\) gid=0\(root\)/);
+    expect(out).toContain('\nsandbox\n');
+    expect(out).toMatch(/ 1 \? +\S+ nsj:\[2:INIT\]/);
+  });
+
+  it('README commands exist', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const top = readme.slice(0, readme.indexOf('## Quick start'));
+    expect(top).toContain('npm install && npm start');
+    expect(top).toContain('npm test');
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(pkg.scripts.start).toBe('node examples/quickstart.mjs');
+  });
+
+  it('examples/quickstart.mjs (npm start)', () => {
+    expect(node(['examples/quickstart.mjs'])).toMatch(/^uid=0\(root\)[\s\S]*sandbox[\s\S]*exit code 0/);
+  });
+
+  it('examples/code-runner.mjs, including the wall-time limit', () => {
+    expect(node(['examples/code-runner.mjs'])).toMatch(/^exit 0 in [\d.]+ ms\nuid 0 host runner\n/);
+    expect(node(['examples/code-runner.mjs', 'while True: pass'])).toMatch(/^killed after \d+ ms \(wall-time limit\)/);
+  });
+
+  it('examples/create-start.mjs', () => {
+    expect(node(['examples/create-start.mjs'])).toMatch(/state created\nup\nbye\nexit status \{ exitCode: 0/);
+  });
+});

@@ -1,0 +1,104 @@
+/** Every failure comes back as a ContainerError naming the syscall, path and stage. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, Container, ContainerError } from '../../dist/index.js';
+
+const root = path.resolve(__dirname, '../..');
+
+async function failure(p: Promise<unknown>): Promise<ContainerError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ContainerError);
+    return e as ContainerError;
+  }
+  throw new Error('expected a ContainerError');
+}
+
+beforeAll(async () => {
+  await Container.run({ args: ['/bin/true'] });
+});
+
+describe('failures', () => {
+  it('a program that does not exist: ENOENT with the path, before start', async () => {
+    const e = await failure(Container.create({ args: ['no-such-program-xyz'] }));
+    expect(e.code).toBe('ENOENT');
+    expect(e.errno).toBe(-2);
+    expect(e.syscall).toBe('execve');
+    expect(e.path).toBe('no-such-program-xyz');
+    expect(e.stage).toBe('init');
+    expect(e.message).toMatch(/^execve no-such-program-xyz \(stage init\): ENOENT: no such file or directory \(not found in PATH=/);
+    const abs = await failure(Container.run({ args: ['/usr/bin/no-such-program'] }));
+    expect(abs).toMatchObject({ code: 'ENOENT', path: '/usr/bin/no-such-program' });
+  });
+
+  it('a program that is not executable: EACCES', async () => {
+    const e = await failure(Container.run({ args: ['/etc/passwd'] }));
+    expect(e).toMatchObject({ code: 'EACCES', syscall: 'execve', path: '/etc/passwd' });
+  });
+
+  it('a namespace path that does not exist names the path and the stage', async () => {
+    const e = await failure(Container.run({ args: ['/bin/true'], namespaces: ['user', 'mount', { type: 'net', path: '/proc/999999999/ns/net' }] }));
+    expect(e).toMatchObject({ code: 'ENOENT', syscall: 'open', path: '/proc/999999999/ns/net', stage: 'child' });
+    expect(e.message).toMatch(/^open \/proc\/999999999\/ns\/net \(stage child\): ENOENT/);
+  });
+
+  it('a path that is not a namespace of that type', async () => {
+    const e = await failure(
+      Container.run({ args: ['/bin/true'], namespaces: ['user', 'mount', { type: 'net', path: fs.readlinkSync('/proc/self/exe') }] }),
+    );
+    expect(e).toMatchObject({ code: 'EINVAL', syscall: 'setns', stage: 'child' });
+  });
+
+  it('a bind mount source that does not exist', async () => {
+    const e = await failure(Container.run({ args: ['/bin/true'], mounts: [{ type: 'bind', source: '/nonexistent/src', target: '/tmp/x' }] }));
+    expect(e).toMatchObject({ code: 'ENOENT', syscall: 'open_tree', path: '/nonexistent/src', stage: 'init' });
+  });
+
+  it('a working directory that does not exist', async () => {
+    const e = await failure(Container.run({ args: ['/bin/true'], cwd: '/no/such/dir' }));
+    expect(e).toMatchObject({ code: 'ENOENT', syscall: 'chdir', path: '/no/such/dir' });
+  });
+
+  it('a rootfs that does not exist', async () => {
+    const e = await failure(Container.run({ args: ['/bin/true'], rootfs: '/no/such/rootfs' }));
+    expect(e).toMatchObject({ code: 'ENOENT', path: '/no/such/rootfs' });
+  });
+
+  it('an rlimit above the hard limit we have', async () => {
+    const e = await failure(Container.run({ args: ['/bin/true'], limits: { rlimits: { nofile: 1 << 30 } } }));
+    expect(e.syscall).toBe('setrlimit');
+    expect(['EPERM', 'EINVAL']).toContain(e.code);
+  });
+
+  it('invalid configuration is a ConfigError, not a ContainerError', async () => {
+    await expect(Container.run({ args: ['/bin/true'], hostname: 'h', namespaces: ['user', 'mount'] })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('the init program missing is a clear error', () => {
+    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(root)}).Container.run({ args: ['/bin/true'] }).then(() => console.log('ran'), (e) => console.log(e.code, e.message))`], {
+      env: { ...process.env, NSJAIL_TS_INIT: '/nonexistent/nsjail-ts-init' },
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toMatch(/^ENOENT cannot start the init program: cannot open the init program \/nonexistent\/nsjail-ts-init/);
+  });
+});
+
+describe('environment at fault', () => {
+  const unshare = ['/usr/bin/unshare', '/bin/unshare'].find((p) => fs.existsSync(p));
+
+  it.skipIf(!unshare)('user namespaces unavailable: the error says so and names the fix', () => {
+    // A user namespace whose own limit on nested user namespaces is 0: from inside it,
+    // creating one fails exactly as on a host where they are disabled.
+    const script = `require(${JSON.stringify(root)}).Container.run({ args: ['/bin/true'] })
+      .then(() => console.log('{"ran":true}'), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, syscall: e.syscall, stage: e.stage, message: e.message })))`;
+    const out = execFileSync(unshare!, ['--user', '--map-root-user', '/bin/sh', '-c', 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" -e "$1"', process.execPath, script], {
+      encoding: 'utf8',
+    });
+    const e = JSON.parse(out);
+    expect(e).toMatchObject({ name: 'ContainerError', code: 'ENOSPC', syscall: 'unshare', stage: 'child' });
+    expect(e.message).toMatch(/User namespaces are unavailable here: user\.max_user_namespaces is 0: sysctl -w user\.max_user_namespaces=15000/);
+  });
+});

@@ -1,0 +1,77 @@
+/** Nothing is left behind in the caller: no process, fd, mount or temp file, after success or failure. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { Container } from '../../dist/index.js';
+import { leaks, snapshot } from '../support/host.js';
+
+function tmpEntries(): string[] {
+  return fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('nsjail-ts') || n.includes('memfd'));
+}
+
+beforeAll(async () => {
+  // The reactor (one epoll, one eventfd per process) exists from here on.
+  await Container.run({ args: ['/bin/true'] });
+});
+
+describe('nothing left behind', () => {
+  it('after successful runs', async () => {
+    const before = snapshot();
+    const tmp = tmpEntries();
+    for (let i = 0; i < 10; i++) await Container.run({ args: ['/bin/sh', '-c', 'echo hi; sleep 0.01 & exit 0'] });
+    expect(await leaks(before)).toEqual([]);
+    expect(tmpEntries()).toEqual(tmp);
+  });
+
+  it('after failures at every stage', async () => {
+    const before = snapshot();
+    const attempts = [
+      { args: ['no-such-program'] },
+      { args: ['/bin/true'], cwd: '/nope' },
+      { args: ['/bin/true'], namespaces: ['user', 'mount', { type: 'net' as const, path: '/proc/999999999/ns/net' }] },
+      { args: ['/bin/true'], mounts: [{ type: 'bind' as const, source: '/nope', target: '/tmp/x' }] },
+      { args: ['/bin/true'], hostname: 'x', namespaces: ['user'] as const },
+    ];
+    for (const config of attempts) await expect(Container.run(config as never)).rejects.toThrow();
+    expect(await leaks(before)).toEqual([]);
+  });
+
+  it('after create + destroy without start, and after kill', async () => {
+    const before = snapshot();
+    const a = await Container.create({ args: ['/bin/sleep', '60'] });
+    await a.destroy();
+    const b = await Container.create({ args: ['/bin/sleep', '60'] });
+    const p = b.start();
+    b.kill('SIGKILL');
+    await p.wait();
+    await b.destroy();
+    const c = await Container.create({ args: ['/bin/sleep', '60'], init: false, stdio: ['pipe', 'pipe', 'ignore'] });
+    c.start();
+    await c.destroy();
+    expect(await leaks(before)).toEqual([]);
+  });
+
+  it('after many containers at once', async () => {
+    const before = snapshot();
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => Container.run({ args: ['/bin/echo', String(i)] })));
+    expect(results.map((r) => Number(r.stdout.toString()))).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(await leaks(before)).toEqual([]);
+  });
+
+  it('background processes do not outlive the container', async () => {
+    const r = await Container.run({ args: ['/bin/sh', '-c', '(sleep 30 &) ; setsid sleep 31 & echo $!'] });
+    expect(r.exitCode).toBe(0);
+    // The pid namespace died with its init: no sleep of ours is left on the host.
+    const mine = fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return /^sleep\s+3[01]$/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim());
+        } catch {
+          return false;
+        }
+      });
+    expect(mine).toEqual([]);
+  });
+});
