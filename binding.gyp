@@ -1,5 +1,8 @@
 {
   "variables": {
+    # A static init program execs faster (no dynamic loader) and runs on any glibc; build
+    # it so where the toolchain has a static libc (Debian: libc6-dev; Fedora: glibc-static).
+    "init_link": "<!(sh -c \"echo 'int main(){return 0;}' | ${CXX:-c++} -x c++ -static -o /dev/null - >/dev/null 2>&1 && echo static || echo dynamic\")",
     "protocol_sources": [
       "src-native/protocol/netlink.cc",
       "src-native/protocol/bootstrap.cc",
@@ -55,7 +58,11 @@
       ],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-rtti"],
-      "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,-z,now", "-Wl,--gc-sections"]
+      "conditions": [
+        ["init_link=='static'",
+          { "ldflags": ["-static", "-Wl,--gc-sections"] },
+          { "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,-z,now", "-Wl,--gc-sections"] }]
+      ]
     }
   ]
 }
