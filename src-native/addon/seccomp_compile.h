@@ -1,5 +1,20 @@
 // Seccomp policies (API.md SeccompPolicy) compiled to classic BPF for this build's
 // architecture, in the addon, so the init program only installs a checked program.
+//
+// The program (struct sock_filter[], native byte order) is laid out as:
+//   1. load seccomp_data.arch; anything but this build's AUDIT_ARCH -> KILL_PROCESS
+//      (on x86_64 this catches i386 calls made with int 0x80);
+//   2. load the syscall number; on x86_64, x32 numbers (bit 0x40000000 set)
+//      -> ERRNO(ENOSYS), as on the many kernels built without x32;
+//   3. a binary search over the syscall numbers that some rule decides, whose leaves
+//      jump to that number's action, or to its argument checks; unknown numbers fall
+//      to the default action;
+//   4. the argument checks: the number's rules in policy order, each a chain of 64-bit
+//      comparisons done as two 32-bit ones;
+//   5. the return instructions.
+// Jumps further than classic BPF's 8-bit offsets go through an unconditional jump
+// (or a copy of the return they aim at). The result is refused above 4096
+// instructions (BPF_MAXINSNS).
 #pragma once
 #include <napi.h>
 
@@ -8,5 +23,9 @@
 #include <vector>
 
 namespace nsj {
+// Validates `policy` and compiles it. On failure returns false and sets *err to a
+// message naming the field at fault, e.g.
+// "seccomp.rules[2].syscalls[0]: unknown system call 'foo' on x86_64".
+// Exceptions thrown by JS getters propagate as Napi::Error.
 bool compile_seccomp(const Napi::Object& policy, std::vector<uint8_t>* prog, std::string* err);
 }  // namespace nsj
