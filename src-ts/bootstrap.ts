@@ -5,27 +5,11 @@
 import type { NormalizedConfig, RlimitName } from './config.js';
 import { planIdMaps } from './idmap.js';
 import { planMounts } from './mounts.js';
-import { BootFlag, native, type BootstrapSpec } from './native.js';
-import { defaultSeccompPolicy } from './seccomp.js';
+import { BootFlag, type BootstrapSpec } from './native.js';
 import type { NamespaceType } from './namespaces.js';
 import { Namespaces } from './namespaces.js';
 
 const RLIMITS: Record<RlimitName, number> = { cpu: 0, fsize: 1, stack: 3, core: 4, nproc: 6, nofile: 7, as: 9 };
-
-// Compiling a policy costs far more than a spawn; policies rarely change.
-const seccompCache = new Map<string, Buffer>();
-export function compileSeccomp(config: NormalizedConfig): Buffer | null {
-  const policy = config.seccompIsDefault ? defaultSeccompPolicy : config.seccomp;
-  if (!policy) return null;
-  const key = config.seccompIsDefault ? '<default>' : JSON.stringify(policy, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
-  let prog = seccompCache.get(key);
-  if (!prog) {
-    prog = native.compileSeccomp(policy);
-    if (seccompCache.size > 64) seccompCache.clear();
-    seccompCache.set(key, prog);
-  }
-  return prog;
-}
 
 /** Join order: user first (its capabilities may be needed to join the rest), then as given. */
 function nsPaths(ns: Namespaces): Array<{ type: string; path: string }> {
@@ -61,7 +45,7 @@ export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions)
     }),
     caps: config.capabilities,
     noNewPrivs: config.noNewPrivileges,
-    seccomp: compileSeccomp(config),
+    seccomp: config.seccompProgram,
     flags:
       (config.network === 'loopback' ? BootFlag.Loopback : 0) |
       (config.init ? BootFlag.Init : 0) |

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ConfigError } from './errors.js';
 import { Namespaces, isNamespaceType, type NamespaceEntry, type NamespaceType } from './namespaces.js';
 import { capabilityNumber } from './capabilities.js';
-import { validateSeccompPolicy, type SeccompPolicy } from './seccomp.js';
+import { compileSeccompPolicy, defaultSeccompPolicy, validateSeccompPolicy, type SeccompPolicy } from './seccomp.js';
 
 export interface IdMapping {
   containerId: number;
@@ -89,6 +89,8 @@ export interface NormalizedConfig {
   capabilities: number[];
   seccomp: SeccompPolicy | null;
   seccompIsDefault: boolean;
+  /** The compiled filter (null: none). */
+  seccompProgram: Buffer | null;
   noNewPrivileges: boolean;
   oomScoreAdj?: number;
   stdio: StdioEntry[];
@@ -365,6 +367,8 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
     seccomp = validateSeccompPolicy(c.seccomp, 'seccomp');
   }
 
+  const seccompProgram = seccompIsDefault ? compileSeccompPolicy(defaultSeccompPolicy) : seccomp ? compileSeccompPolicy(seccomp) : null;
+
   const noNewPrivileges = c.noNewPrivileges === undefined ? true : bool(c.noNewPrivileges, 'noNewPrivileges');
   const oomScoreAdj = c.oomScoreAdj === undefined ? undefined : int(c.oomScoreAdj, 'oomScoreAdj', -1000, 1000);
   const stdio = validateStdio(c.stdio);
@@ -372,6 +376,6 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
 
   return {
     args, env, cwd, namespaces, rootfs, readonlyRootfs, mounts, hostname, user, uidMappings, gidMappings,
-    network, limits, capabilities, seccomp, seccompIsDefault, noNewPrivileges, oomScoreAdj, stdio, terminal, init,
+    network, limits, capabilities, seccomp, seccompIsDefault, seccompProgram, noNewPrivileges, oomScoreAdj, stdio, terminal, init,
   };
 }

@@ -28,14 +28,14 @@ void finalize_process(Ctx& ctx) {
     die(ctx, "setresgid", errno, "", "gid " + std::to_string(b.gid) + " (is it in gidMappings?)");
   if (::setresuid(b.uid, b.uid, b.uid) < 0)
     die(ctx, "setresuid", errno, "", "uid " + std::to_string(b.uid) + " (is it in uidMappings?)");
-  // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it while we have it.
+  // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it while we have it
+  // (a policy must then allow capset and prctl). With it, the filter comes last of all.
   if (!b.no_new_privs) apply_seccomp(ctx);
   set_capabilities(ctx, b.caps, to_user && b.caps);
   if (b.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     die(ctx, "prctl", errno, "", "PR_SET_NO_NEW_PRIVS");
   die_with_parent(ctx);  // credentials changed: the parent-death signal was cleared
-  if (b.no_new_privs) apply_seccomp(ctx);
-  debug(ctx, "credentials, capabilities and seccomp applied");
+  debug(ctx, "credentials and capabilities applied");
 }
 
 void report_ready(Ctx& ctx) {
@@ -63,6 +63,8 @@ void exec_main(Ctx& ctx, const std::string& program) {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   debug(ctx, "execve %s", program.c_str());
+  // Last: a policy only has to allow execve (and, to report its failure, sendmsg and exit).
+  if (b.no_new_privs) apply_seccomp(ctx);
   ::execve(program.c_str(), argv.data(), envp.data());
   die(ctx, "execve", errno, program);
 }

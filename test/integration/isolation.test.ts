@@ -189,6 +189,36 @@ describe('filesystem', () => {
   });
 });
 
+describe('seccomp', () => {
+  const py = (code: string, extra: object = {}) => Container.run({ args: ['python3', '-c', code], ...extra }).then((r) => r.stdout.toString() + r.stderr.toString());
+
+  it('the default filter is on: no nested user namespaces, no keyrings, no TIOCSTI', async () => {
+    const r = await sh('exec 2>&1; grep ^Seccomp: /proc/self/status; unshare -U true || echo refused');
+    expect(r.out).toMatch(/^Seccomp:\t2\n.*Operation not permitted\nrefused\n$/s);
+    const out = await py(
+      'import ctypes, fcntl, termios, errno\n' +
+        'libc = ctypes.CDLL(None, use_errno=True)\n' +
+        'print(libc.syscall(250, 0, 0) == -1 and errno.errorcode[ctypes.get_errno()])\n' + // keyctl
+        'try:\n  fcntl.ioctl(0, termios.TIOCSTI, b"x")\nexcept OSError as e:\n  print(errno.errorcode[e.errno])',
+    );
+    expect(out).toBe('EPERM\nEPERM\n');
+  });
+
+  it("'none' turns it off", async () => {
+    const r = await sh('exec 2>&1; grep ^Seccomp: /proc/self/status; unshare -U true && echo nested', { seccomp: 'none' });
+    expect(r.out).toBe('Seccomp:\t0\nnested\n');
+  });
+
+  it('a custom policy', async () => {
+    const r = await sh('exec 2>&1; mkdir /tmp/d; echo still here', {
+      seccomp: { defaultAction: 'allow', rules: [{ syscalls: ['mkdir', 'mkdirat'], action: 'errno', errno: 13 }] },
+    });
+    expect(r.out).toMatch(/Permission denied\nstill here\n$/);
+    const killed = await Container.run({ args: ['mkdir', '/tmp/d'], seccomp: { defaultAction: 'allow', rules: [{ syscalls: ['mkdir', 'mkdirat'], action: 'kill' }] } });
+    expect(killed.signal).toBe('SIGSYS');
+  });
+});
+
 describe('privileges', () => {
   it('no capabilities in any set, no_new_privs, a session of its own', async () => {
     const r = await sh("grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):' /proc/self/status; ps -o sid= -p $$; ps -o pgid= -p $$");

@@ -57,6 +57,8 @@ describe('ContainerConfig validation', () => {
     [{ args: ['sh'], oomScoreAdj: 2000 }, 'oomScoreAdj', /between -1000 and 1000/],
     [{ args: ['sh'], stdio: ['pipe', 'tty'] }, 'stdio[1]', /'pipe', 'inherit', 'ignore'/],
     [{ args: ['sh'], init: 'yes' }, 'init', /boolean/],
+    [{ args: ['sh'], seccomp: 'strict' }, 'seccomp', /must be/],
+    [{ args: ['sh'], seccomp: { defaultAction: 'allow', rules: [{ syscalls: ['not_a_syscall'], action: 'errno' }] } }, 'seccomp.rules[0].syscalls[0]', /unknown system call 'not_a_syscall'/],
   ])('%j -> ConfigError on %s', (config, field, message) => {
     const e = configError(config);
     expect(e.field).toBe(field);
