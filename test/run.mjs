@@ -15,6 +15,7 @@ const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const extra = process.argv.slice(2);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nsjail-ts-test-'));
 fs.chmodSync(tmp, 0o755);
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function newestMtime(dir) {
   let newest = 0;
@@ -125,7 +126,6 @@ if (process.getuid() === 0) {
 } else {
   console.log('\ntest: not root, so only the unprivileged pass ran (run as root for both)');
 }
-fs.rmSync(tmp, { recursive: true, force: true });
 
 console.log('');
 for (const r of results) console.log(`${r.label}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
