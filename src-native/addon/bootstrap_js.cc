@@ -152,6 +152,8 @@ proto::Bootstrap bootstrap_from_js(const Napi::Object& spec) {
   b.flags = get_u32(spec, "flags", "");
   b.extra_fds = get_u32(spec, "extraFds", "");
   b.log_level = get_u32(spec, "logLevel", "");
+  b.signal = get_u32(spec, "signal", "");
+  if (b.signal > 64) bad(env, "signal", "a signal number");
   return b;
 }
 
@@ -220,6 +222,7 @@ Napi::Object bootstrap_to_js(Napi::Env env, const proto::Bootstrap& b) {
   o.Set("flags", b.flags);
   o.Set("extraFds", b.extra_fds);
   o.Set("logLevel", b.log_level);
+  o.Set("signal", b.signal);
   return o;
 }
 

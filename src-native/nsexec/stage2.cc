@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <signal.h>
 #include <grp.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -33,6 +34,13 @@ void run_stage2(Ctx& ctx) {
   if (int e = proto::sync_send(sync, proto::Sync::ChildReady, &err)) die_proto(ctx, "sync", e, err);
   ::close(sync);
   die_with_parent(ctx);
+
+  if (b.flags & proto::BF_SIGNAL_ALL) {
+    // Root with every capability in the container's user namespace: kill(-1) reaches
+    // every process of its pid namespace but PID 1 (which the addon signals) and us.
+    if (::kill(-1, static_cast<int>(b.signal)) < 0 && errno != ESRCH) die(ctx, "kill", errno, "", "every process");
+    ::_exit(0);
+  }
 
   debug(ctx, "released by stage 0");
   ::umask(0);  // setup creates nodes with exact modes; the main process gets 022
