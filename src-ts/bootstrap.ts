@@ -59,3 +59,66 @@ export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions)
   if (config.oomScoreAdj !== undefined) spec.oomScoreAdj = String(config.oomScoreAdj);
   return spec;
 }
+
+/** runc's order for joining a running container (configs.NamespaceTypes): user first, mount late. */
+const EXEC_JOIN_ORDER: NamespaceType[] = ['user', 'ipc', 'uts', 'net', 'pid', 'mount', 'cgroup', 'time'];
+
+export interface ExecProcess {
+  args: string[];
+  env: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  groups: number[];
+  extraFds: number;
+  logLevel: number;
+}
+
+/**
+ * A further process in a running container (runc exec): every namespace of the
+ * container joined by path through its init, and the container's capabilities,
+ * seccomp filter, no_new_privs and rlimits. No mounts, no new namespaces.
+ */
+/** Every process of the container's pid namespace gets `signal` (kill(-1) from inside). */
+export function buildSignalAllBootstrap(container: BootstrapSpec, initPid: number, namespaces: Namespaces, signal: number): BootstrapSpec {
+  const spec = buildExecBootstrap(container, initPid, namespaces, {
+    args: ['kill'],
+    env: [],
+    cwd: '/',
+    uid: 0,
+    gid: 0,
+    groups: [],
+    extraFds: 0,
+    logLevel: 0,
+  });
+  return { ...spec, flags: BootFlag.SignalAll, signal, seccomp: null };
+}
+
+export function buildExecBootstrap(container: BootstrapSpec, initPid: number, namespaces: Namespaces, proc: ExecProcess): BootstrapSpec {
+  return {
+    cloneFlags: 0,
+    nsPaths: EXEC_JOIN_ORDER.filter((t) => namespaces.contains(t)).map((t) => ({
+      type: Namespaces.procName(t),
+      path: Namespaces.pathFor(initPid, t),
+    })),
+    setgroups: container.setgroups,
+    rootlessEuid: container.rootlessEuid,
+    oomScoreAdj: container.oomScoreAdj,
+    cgroups: container.cgroups,
+    pdeathsig: container.pdeathsig,
+    args: proc.args,
+    env: proc.env,
+    cwd: proc.cwd,
+    uid: proc.uid,
+    gid: proc.gid,
+    groups: proc.groups,
+    mounts: [],
+    rlimits: container.rlimits,
+    caps: container.caps,
+    noNewPrivs: container.noNewPrivs,
+    seccomp: container.seccomp,
+    flags: BootFlag.StartNow | BootFlag.Exec,
+    extraFds: proc.extraFds,
+    logLevel: proc.logLevel,
+  };
+}

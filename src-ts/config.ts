@@ -232,6 +232,53 @@ function validateStdio(v: unknown): StdioEntry[] {
   return out;
 }
 
+export interface ExecOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  user?: { uid: number; gid: number; additionalGids?: number[] };
+  stdio?: ContainerConfig['stdio'];
+  terminal?: boolean;
+}
+
+export interface NormalizedExec {
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  stdio: StdioEntry[];
+  terminal: boolean;
+}
+
+/** exec()'s arguments; what is not given comes from the container's configuration. */
+export function normalizeExec(args: unknown, options: unknown, container: NormalizedConfig): NormalizedExec {
+  if (!Array.isArray(args) || args.length === 0) throw new ConfigError('args', 'must be a non-empty array of strings');
+  const argv = args.map((a, i) => str(a, `args[${i}]`, { allowEmpty: i > 0 }));
+  if (options !== undefined && !isPlainObject(options)) throw new ConfigError('options', 'must be an object');
+  const o = (options ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(o))
+    if (!['env', 'cwd', 'user', 'stdio', 'terminal'].includes(k)) throw new ConfigError(`options.${k}`, 'is not an exec option');
+  const user = o.user === undefined ? container.user : validateUser(o.user, 'options.user');
+  const terminal = o.terminal === undefined ? false : bool(o.terminal, 'options.terminal');
+  return {
+    args: argv,
+    env: o.env === undefined ? container.env : validateEnv(o.env),
+    cwd: o.cwd === undefined ? container.cwd : absPath(o.cwd, 'options.cwd'),
+    user,
+    stdio: validateStdio(o.stdio),
+    terminal,
+  };
+}
+
+function validateUser(v: unknown, field: string): { uid: number; gid: number; additionalGids: number[] } {
+  if (!isPlainObject(v)) throw new ConfigError(field, 'must be an object { uid, gid, additionalGids? }');
+  const user = { uid: int(v.uid, `${field}.uid`, 0, MAX_ID), gid: int(v.gid, `${field}.gid`, 0, MAX_ID), additionalGids: [] as number[] };
+  if (v.additionalGids !== undefined) {
+    if (!Array.isArray(v.additionalGids)) throw new ConfigError(`${field}.additionalGids`, 'must be an array of gids');
+    user.additionalGids = v.additionalGids.map((g, i) => int(g, `${field}.additionalGids[${i}]`, 0, MAX_ID));
+  }
+  return user;
+}
+
 export function defaultEnv(uid: number, terminal: boolean): Record<string, string> {
   return {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -262,19 +309,7 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   const terminal = c.terminal === undefined ? false : bool(c.terminal, 'terminal');
   if (terminal) throw new ConfigError('terminal', 'is not supported yet');
 
-  let user = { uid: 0, gid: 0, additionalGids: [] as number[] };
-  if (c.user !== undefined) {
-    if (!isPlainObject(c.user)) throw new ConfigError('user', 'must be an object { uid, gid, additionalGids? }');
-    user = {
-      uid: int(c.user.uid, 'user.uid', 0, MAX_ID),
-      gid: int(c.user.gid, 'user.gid', 0, MAX_ID),
-      additionalGids: [],
-    };
-    if (c.user.additionalGids !== undefined) {
-      if (!Array.isArray(c.user.additionalGids)) throw new ConfigError('user.additionalGids', 'must be an array of gids');
-      user.additionalGids = c.user.additionalGids.map((g, i) => int(g, `user.additionalGids[${i}]`, 0, MAX_ID));
-    }
-  }
+  const user = c.user === undefined ? { uid: 0, gid: 0, additionalGids: [] as number[] } : validateUser(c.user, 'user');
 
   const env = c.env === undefined ? defaultEnv(user.uid, terminal) : validateEnv(c.env);
   const cwd = c.cwd === undefined ? '/' : absPath(c.cwd, 'cwd');

@@ -4,13 +4,13 @@
  * reaps everything. run = create + start + output + destroy.
  */
 import { randomBytes } from 'node:crypto';
-import { buildBootstrap } from './bootstrap.js';
-import { normalizeConfig, type ContainerConfig, type NormalizedConfig } from './config.js';
+import { buildBootstrap, buildExecBootstrap, buildSignalAllBootstrap } from './bootstrap.js';
+import { normalizeConfig, normalizeExec, type ContainerConfig, type ExecOptions, type NormalizedConfig } from './config.js';
 import { ConfigError, ContainerError } from './errors.js';
 import { ensureReactor } from './events.js';
 import { Instance } from './instance.js';
 import { Namespaces } from './namespaces.js';
-import { initPath, native } from './native.js';
+import { initPath, native, type BootstrapSpec } from './native.js';
 import { Process } from './process.js';
 import { openStdio, type StdioSet } from './stdio.js';
 import { signalNumber, type ExitStatus, type RunResult } from './status.js';
@@ -34,24 +34,63 @@ function validateId(id: unknown): string {
   return id;
 }
 
+/** Starts the init program for a bootstrap, with its stdio. */
+function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdio'], init: boolean): { instance: Instance; stdio: StdioSet } {
+  const bootstrap = native.encodeBootstrap(spec);
+  ensureReactor();
+  const stdio = openStdio(stdioEntries);
+  try {
+    const spawned = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds });
+    return { instance: new Instance(spawned, { init, debug }), stdio };
+  } catch (e) {
+    stdio.destroy();
+    const err = e as Error & { errno?: number; syscall?: string };
+    throw new ContainerError(`cannot start the init program: ${err.message}`, {
+      code: err.errno === 2 ? 'ENOENT' : 'ERR_CONTAINER_SPAWN',
+      syscall: err.syscall,
+      path: initPath,
+    });
+  } finally {
+    stdio.closeAfterSpawn();
+  }
+}
+
+/** Waits for setup; if it failed, nothing of the instance is left when this rejects. */
+async function readyOrCleanUp(instance: Instance, stdio: StdioSet): Promise<void> {
+  try {
+    await instance.ready;
+  } catch (e) {
+    await instance.destroy();
+    stdio.destroy();
+    throw e;
+  }
+}
+
 export class Container {
   readonly id: string;
   /** Host pid of the container's init (stage 2). */
   readonly pid: number;
 
   private readonly config: NormalizedConfig;
+  private readonly spec: BootstrapSpec;
   private readonly instance: Instance;
+  /** Processes started by exec() that have not ended. */
+  private readonly execs = new Set<Instance>();
+  /** The stdio of the main and every exec'd process: destroy() frees them all. */
+  private readonly stdioSets: StdioSet[] = [];
   private readonly stdio: StdioSet;
   private readonly mainPid: number;
   private process?: Process;
   private destroying?: Promise<void>;
   private stopped = false;
 
-  private constructor(id: string, config: NormalizedConfig, instance: Instance, stdio: StdioSet) {
+  private constructor(id: string, config: NormalizedConfig, spec: BootstrapSpec, instance: Instance, stdio: StdioSet) {
     this.id = id;
     this.config = config;
+    this.spec = spec;
     this.instance = instance;
     this.stdio = stdio;
+    this.stdioSets.push(stdio);
     this.pid = instance.pids.init!;
     this.mainPid = config.init ? instance.pids.main! : this.pid;
     void instance.exited.then(() => {
@@ -68,36 +107,13 @@ export class Container {
     const id = validateId(options?.id);
     const norm = normalizeConfig(config);
     const spec = buildBootstrap(norm, { startNow, extraFds: norm.stdio.length - 3, logLevel: debug ? 1 : 0 });
-    const bootstrap = native.encodeBootstrap(spec);
-    ensureReactor();
-    const stdio = openStdio(norm.stdio);
-    let instance: Instance;
-    try {
-      const spawned = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds });
-      instance = new Instance(spawned, { init: norm.init, debug });
-    } catch (e) {
-      stdio.destroy();
-      const err = e as Error & { errno?: number; syscall?: string };
-      throw new ContainerError(`cannot start the init program: ${err.message}`, {
-        code: err.errno === 2 ? 'ENOENT' : 'ERR_CONTAINER_SPAWN',
-        syscall: err.syscall,
-        path: initPath,
-      });
-    } finally {
-      stdio.closeAfterSpawn();
-    }
+    const { instance, stdio } = spawnInstance(spec, norm.stdio, norm.init);
     if (startNow) {
       instance.startedAt = process.hrtime.bigint();
       if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs);
     }
-    try {
-      await instance.ready;
-    } catch (e) {
-      await instance.destroy();
-      stdio.destroy();
-      throw e;
-    }
-    return new Container(id, norm, instance, stdio);
+    await readyOrCleanUp(instance, stdio);
+    return new Container(id, norm, spec, instance, stdio);
   }
 
   /** create + start + collect output + destroy. */
@@ -142,13 +158,70 @@ export class Container {
     return this.process;
   }
 
-  /** Signals every process of the container (default SIGTERM). */
+  /**
+   * A further process in the container (runc exec): it joins every namespace of the
+   * container by path, with the container's capabilities, seccomp filter and limits.
+   */
+  async exec(args: string[], options?: ExecOptions): Promise<Process> {
+    const opts = normalizeExec(args, options, this.config);
+    if (this.state === 'stopped')
+      throw new ContainerError(`cannot exec in container ${this.id}: it is stopped`, { code: 'ERR_CONTAINER_STOPPED' });
+    if (this.state === 'created' && !this.config.init)
+      throw new ContainerError(`cannot exec in container ${this.id} before start(): without init its PID 1 is not set up yet`, {
+        code: 'ERR_CONTAINER_NOT_RUNNING',
+      });
+    const spec = buildExecBootstrap(this.spec, this.pid, this.config.namespaces, {
+      args: opts.args,
+      env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`),
+      cwd: opts.cwd,
+      uid: opts.user.uid,
+      gid: opts.user.gid,
+      groups: opts.user.additionalGids,
+      extraFds: opts.stdio.length - 3,
+      logLevel: debug ? 1 : 0,
+    });
+    const { instance, stdio } = spawnInstance(spec, opts.stdio, false);
+    instance.startedAt = process.hrtime.bigint();
+    this.execs.add(instance);
+    void instance.done.then(() => this.execs.delete(instance));
+    await readyOrCleanUp(instance, stdio);
+    this.stdioSets.push(stdio);
+    return new Process(instance, stdio, { pid: instance.pids.init!, targetStage: 'init' });
+  }
+
+  /**
+   * Signals every process of the container (default SIGTERM). With its own pid
+   * namespace that is every process in it: through the init (init: true), or through a
+   * short-lived process that joins the container and signals everything from inside
+   * (init: false, whose PID 1 is the main process). Without a pid namespace of its
+   * own, only the main process (and exec'd ones) can be told apart. A no-op once stopped.
+   */
   kill(signal?: NodeJS.Signals | number): void {
     const sig = signalNumber(signal);
     if (this.state === 'stopped') return;
-    if (sig === 9) this.instance.killAll();
-    else if (this.config.init && this.config.namespaces.isNew('pid')) this.instance.signalViaInit(sig, 1);
-    else this.instance.signal('init', sig);
+    const ownPidNs = this.config.namespaces.isNew('pid');
+    if (sig === 9 && ownPidNs) {
+      this.instance.killAll(); // the pid namespace ends with its init
+      return;
+    }
+    if (this.config.init && ownPidNs) {
+      this.instance.signalViaInit(sig, 1);
+      return;
+    }
+    if (!ownPidNs || !this.process) {
+      this.instance.signal(this.config.init ? 'main' : 'init', sig);
+      for (const e of this.execs) e.signal('init', sig);
+      return;
+    }
+    // init: false: everything but PID 1 first, from inside; PID 1 last, since its
+    // exit ends the namespace (with SIGKILL for whoever has not seen the signal yet).
+    const { instance } = spawnInstance(buildSignalAllBootstrap(this.spec, this.pid, this.config.namespaces, sig), ['ignore', 'ignore', 'ignore'], false);
+    this.execs.add(instance);
+    instance.ready.catch(() => {}); // it exits without reporting ready; that is its success
+    void instance.done.then(() => {
+      this.execs.delete(instance);
+      this.instance.signal('init', sig);
+    });
   }
 
   /** The main process's exit status. */
@@ -159,12 +232,12 @@ export class Container {
   /** Kills everything, reaps it, frees every resource. Idempotent. */
   destroy(): Promise<void> {
     this.destroying ??= (async () => {
-      await this.instance.destroy();
+      // Without a pid namespace the init's death does not take exec'd processes along.
+      await Promise.all([this.instance.destroy(), ...[...this.execs].map((e) => e.destroy())]);
       this.stopped = true;
-      // Unstarted: nobody will ever read these. Started: stdin goes with the process,
-      // and what stdout/stderr still hold stays readable until they end.
-      if (!this.process) this.stdio.destroy();
-      else this.stdio.stdin?.destroy();
+      // Every process is gone: what their streams still hold is dropped with them
+      // (read output() before destroy() to keep it).
+      for (const s of this.stdioSets) s.destroy();
     })();
     return this.destroying;
   }

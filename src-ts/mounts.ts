@@ -69,8 +69,8 @@ export function planMounts(config: NormalizedConfig): MountSpec[] {
       flags: config.readonlyRootfs ? MountFlag.Readonly : 0,
     });
 
-  // A new procfs needs a pid namespace we own; otherwise show the host's, read-only.
-  if (ns.isNew('pid')) ops.push({ kind: MountKind.Proc, target: '/proc' });
+  // A procfs for the container's pid namespace (new or joined); without one, the host's, read-only.
+  if (ns.contains('pid')) ops.push({ kind: MountKind.Proc, target: '/proc' }); // new or joined
   else if (!hostRoot)
     ops.push({ kind: MountKind.Bind, source: '/proc', target: '/proc', flags: MountFlag.Recursive | MountFlag.Readonly });
 

@@ -33,6 +33,8 @@ export interface BootstrapSpec {
   flags: number;
   extraFds?: number;
   logLevel?: number;
+  /** With BootFlag.SignalAll. */
+  signal?: number;
 }
 
 export interface MountSpec {
@@ -74,6 +76,7 @@ export const BootFlag = {
   Init: 1 << 1,
   StartNow: 1 << 2,
   Exec: 1 << 3,
+  SignalAll: 1 << 4,
 } as const;
 
 /** Mirrors proto::Stage (for signal()). */

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { ContainerError } from './errors.js';
 import type { Instance } from './instance.js';
 import type { StdioSet } from './stdio.js';
@@ -26,6 +26,8 @@ export class Process extends EventEmitter {
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
+  /** As ChildProcess.stdio: [stdin, stdout, stderr, ...] with the near ends of extra 'pipe' entries (duplex). */
+  readonly stdio: ReadonlyArray<Readable | Writable | Duplex | null>;
 
   private readonly instance: Instance;
   private readonly targetStage: 'main' | 'init';
@@ -43,6 +45,7 @@ export class Process extends EventEmitter {
     this.stdin = stdio.stdin;
     this.stdout = stdio.stdout;
     this.stderr = stdio.stderr;
+    this.stdio = [stdio.stdin, stdio.stdout, stdio.stderr, ...stdio.extra];
     instance.onLateError((err) => {
       this.lateError ??= err;
       if (this.listenerCount('error') > 0) this.emit('error', err);

@@ -73,3 +73,30 @@ export async function leaks(before: ReturnType<typeof snapshot>): Promise<string
 }
 
 export const isRoot = process.geteuid!() === 0;
+
+/** Host pids of every process in the pid namespace of `pid` (scanning /proc). */
+export function pidsInNamespaceOf(pid: number): number[] {
+  let target: string;
+  try {
+    target = fs.readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${p}/ns/pid`) === target) out.push(Number(p));
+    } catch {
+      // gone, or not ours to look at
+    }
+  }
+  return out;
+}
+
+/** A temporary directory every user (the container's root included) may write. */
+export function sharedDir(): { path: string; remove(): void } {
+  const dir = fs.mkdtempSync('/tmp/nsjail-ts-bind-');
+  fs.chmodSync(dir, 0o777);
+  return { path: dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}

@@ -78,6 +78,7 @@ describe('bootstrap message', () => {
       flags: 7,
       extraFds: 2,
       logLevel: 1,
+      signal: 15,
     };
     const buf: Buffer = native.encodeBootstrap(spec);
     expect(buf.readUInt32LE(0)).toBe(buf.length);
