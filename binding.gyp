@@ -54,7 +54,8 @@
         "src-native/init/rootfs.cc",
         "src-native/init/seccomp.cc",
         "src-native/init/setup.cc",
-        "src-native/init/skeleton.cc"
+        "src-native/init/skeleton.cc",
+        "src-native/init/terminal.cc"
       ],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-rtti"],

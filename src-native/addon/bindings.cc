@@ -2,7 +2,9 @@
 // Policy, validation and streams live in TypeScript; this file only converts arguments.
 #include <errno.h>
 #include <napi.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -59,6 +61,7 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("release", &Addon::Release),
                              InstanceMethod("socketpair", &Addon::Socketpair),
                              InstanceMethod("close", &Addon::Close),
+                             InstanceMethod("resizeTerminal", &Addon::ResizeTerminal),
                          });
   }
   ~Addon() { Teardown(); }
@@ -213,6 +216,15 @@ class Addon : public Napi::Addon<Addon> {
     a.Set(0u, sv[0]);
     a.Set(1u, sv[1]);
     return a;
+  }
+
+  // resizeTerminal(masterFd, cols, rows) -> 0 | errno
+  Napi::Value ResizeTerminal(const Napi::CallbackInfo& info) {
+    struct winsize ws = {};
+    ws.ws_col = static_cast<unsigned short>(arg_u32(info, 1, "cols"));
+    ws.ws_row = static_cast<unsigned short>(arg_u32(info, 2, "rows"));
+    int r = ::ioctl(static_cast<int>(arg_u32(info, 0, "fd")), TIOCSWINSZ, &ws);
+    return Napi::Number::New(info.Env(), r < 0 ? errno : 0);
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {

@@ -154,6 +154,9 @@ proto::Bootstrap bootstrap_from_js(const Napi::Object& spec) {
   b.log_level = get_u32(spec, "logLevel", "");
   b.signal = get_u32(spec, "signal", "");
   if (b.signal > 64) bad(env, "signal", "a signal number");
+  uint32_t cols = get_u32(spec, "terminalCols", "", 80), rows = get_u32(spec, "terminalRows", "", 24);
+  if (cols == 0 || cols > 0xFFFF || rows == 0 || rows > 0xFFFF) bad(env, "terminalCols/terminalRows", "between 1 and 65535");
+  b.terminal_size = (cols << 16) | rows;
   return b;
 }
 
@@ -223,6 +226,8 @@ Napi::Object bootstrap_to_js(Napi::Env env, const proto::Bootstrap& b) {
   o.Set("extraFds", b.extra_fds);
   o.Set("logLevel", b.log_level);
   o.Set("signal", b.signal);
+  o.Set("terminalCols", b.terminal_size >> 16);
+  o.Set("terminalRows", b.terminal_size & 0xFFFF);
   return o;
 }
 

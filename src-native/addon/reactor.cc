@@ -31,8 +31,8 @@ void to_status(int wait_status, ReactorEvent* ev) {
 }
 
 Napi::Object event_to_js(Napi::Env env, const ReactorEvent& ev) {
-  static const char* kinds[] = {"hello", "pids", "error", "ready", "exit",
-                                "log",   "reaped", "eof", "timeout", "protocolError"};
+  static const char* kinds[] = {"hello",  "pids", "error",   "ready",         "exit", "log",
+                                "reaped", "eof",  "timeout", "protocolError", "pty"};
   Napi::Object o = Napi::Object::New(env);
   o.Set("handle", ev.handle);
   o.Set("type", kinds[ev.kind]);
@@ -47,6 +47,7 @@ Napi::Object event_to_js(Napi::Env env, const ReactorEvent& ev) {
   if (!ev.syscall.empty()) o.Set("syscall", ev.syscall);
   if (!ev.path.empty()) o.Set("path", ev.path);
   if (!ev.message.empty()) o.Set("message", ev.message);
+  if (ev.fd >= 0) o.Set("fd", ev.fd);
   return o;
 }
 
@@ -210,7 +211,7 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
   for (;;) {
     uint8_t buf[8192];
     union {
-      char raw[CMSG_SPACE(sizeof(struct ucred))];
+      char raw[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(4 * sizeof(int))];
       struct cmsghdr align;
     } control;
     struct iovec iov = {buf, sizeof buf};
@@ -233,12 +234,21 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
       return;
     }
     pid_t sender = 0;
-    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+    std::vector<Fd> fds;  // received close-on-exec; closed unless a message claims one
+    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
         struct ucred cred;
         std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
         sender = cred.pid;
+      } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < n; i++) {
+          int fd;
+          std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+          fds.emplace_back(fd);
+        }
       }
+    }
     proto::Report r;
     std::string err;
     ReactorEvent ev{ReactorEvent::ProtocolError};
@@ -279,6 +289,15 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
       case proto::MSG_LOG:
         ev.kind = ReactorEvent::Log;
         ev.message = r.message;
+        break;
+      case proto::MSG_PTY:
+        if (fds.size() == 1) {
+          ev.kind = ReactorEvent::Pty;
+          ev.fd = fds[0].release();
+        } else {
+          ev.err_no = EPROTO;
+          ev.message = "terminal report without exactly one fd";
+        }
         break;
       default:
         ev.err_no = EPROTO;
@@ -352,6 +371,8 @@ void Reactor::loop() {
         else if (tag == kTimer && in.timer)
           on_timer(in, &events);
         if (in.released) {
+          for (size_t e = before; e < events.size(); e++)
+            if (events[e].fd >= 0) ::close(events[e].fd);
           events.resize(before);  // JS no longer listens
           if (finished(in)) instances_.erase(it);
         }
@@ -366,9 +387,15 @@ void Reactor::post(std::vector<ReactorEvent>& events) {
     auto* copy = new ReactorEvent(std::move(ev));
     napi_status st = tsfn_.NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, ReactorEvent* e) {
       std::unique_ptr<ReactorEvent> owned(e);
-      if (env && fn) fn.Call({event_to_js(env, *owned)});
+      if (env && fn)
+        fn.Call({event_to_js(env, *owned)});
+      else if (owned->fd >= 0)
+        ::close(owned->fd);  // the environment is going away: nobody will own it
     });
-    if (st != napi_ok) delete copy;
+    if (st != napi_ok) {
+      if (copy->fd >= 0) ::close(copy->fd);
+      delete copy;
+    }
   }
   events.clear();
 }

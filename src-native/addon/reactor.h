@@ -21,13 +21,14 @@ namespace nsj {
 
 // What the reactor tells JS. Kinds mirror the report types plus process exits.
 struct ReactorEvent {
-  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Eof, Timeout, ProtocolError } kind;
+  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Eof, Timeout, ProtocolError, Pty } kind;
   uint32_t handle = 0;
   uint32_t stage = 0;
   int pid = 0, pid_first = 0;
   int code = -1, signal = 0;  // Exit, Reaped
   uint32_t err_no = 0;
   std::string syscall, path, message;
+  int fd = -1;  // Pty: the master, owned by whoever receives the event
 };
 
 class Reactor {

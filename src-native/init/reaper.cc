@@ -19,6 +19,7 @@
 #include "barrier.h"
 #include "caps.h"
 #include "process.h"
+#include "terminal.h"
 
 namespace nsj {
 
@@ -29,6 +30,11 @@ constexpr int kCapKill = 5;
 [[noreturn]] void run_main_child(Ctx& ctx, const std::string& program, int gate) {
   ctx.kill_on_fail[0] = ctx.kill_on_fail[1] = 0;
   send_hello(ctx, proto::STAGE_MAIN);
+  if (ctx.boot.flags & proto::BF_TERMINAL) {
+    // A session of its own, so that the pty can become its controlling terminal.
+    if (::setsid() < 0) die(ctx, "setsid", errno, "", "main process");
+    setup_terminal(ctx);
+  }
   finalize_process(ctx);  // also re-arms the parent-death signal: our parent is the reaper
   report_ready(ctx);
   if (!(ctx.boot.flags & proto::BF_START_NOW)) {

@@ -25,6 +25,33 @@ void send_report(Ctx& ctx, const proto::Report& r) {
   }
 }
 
+bool send_report_with_fd(Ctx& ctx, const proto::Report& r, int fd) {
+  std::vector<uint8_t> buf;
+  std::string err;
+  if (!proto::encode_report(r, &buf, &err)) return false;
+  struct iovec iov = {buf.data(), buf.size()};
+  union {
+    char raw[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  std::memset(&control, 0, sizeof control);
+  struct msghdr msg;
+  std::memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.raw;
+  msg.msg_controllen = sizeof control.raw;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  ssize_t n;
+  do n = ::sendmsg(ctx.init_fd, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n == static_cast<ssize_t>(buf.size());
+}
+
 void send_hello(Ctx& ctx, uint32_t role) {
   proto::Report r;
   r.type = proto::MSG_HELLO;

@@ -34,6 +34,8 @@ struct Ctx {
 [[noreturn]] void die_proto(Ctx& ctx, const char* what, int err, const std::string& message);
 
 void send_report(Ctx& ctx, const proto::Report& r);
+// The same, with an fd passed along (SCM_RIGHTS). False if it could not be sent.
+bool send_report_with_fd(Ctx& ctx, const proto::Report& r, int fd);
 // A process announces itself (role: a proto::Stage); SCM_CREDENTIALS carries its pid as
 // the addon sees it, so the addon holds a pidfd for it before it does anything else.
 void send_hello(Ctx& ctx, uint32_t role);

@@ -9,6 +9,7 @@
 #include "../init/process.h"
 #include "../init/reaper.h"
 #include "../init/setup.h"
+#include "../init/terminal.h"
 #include "../protocol/sync.h"
 #include "namespaces.h"
 #include "stages.h"
@@ -50,6 +51,7 @@ void run_stage2(Ctx& ctx) {
 
   if (b.flags & proto::BF_INIT) run_reaper(ctx, program, self_exe);
 
+  if (b.flags & proto::BF_TERMINAL) setup_terminal(ctx);  // we are a session leader (setsid above)
   finalize_process(ctx);
   report_ready(ctx);
   if (!(b.flags & proto::BF_START_NOW)) wait_for_start(ctx);

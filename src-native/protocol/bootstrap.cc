@@ -165,6 +165,7 @@ bool encode_bootstrap(const Bootstrap& b, std::vector<uint8_t>* out, std::string
   w.u32(EXTRA_FDS_ATTR, b.extra_fds);
   w.u32(LOG_LEVEL_ATTR, b.log_level);
   if (b.signal) w.u32(SIGNAL_ATTR, b.signal);
+  if (b.flags & BF_TERMINAL) w.u32(TERMINAL_ATTR, b.terminal_size);
   return w.finish(out, err);
 }
 
@@ -254,6 +255,7 @@ bool decode_bootstrap(const uint8_t* buf, size_t len, Bootstrap* b, std::string*
       case EXTRA_FDS_ATTR: ok = once(a) && get_u32(a, &b->extra_fds, err); break;
       case LOG_LEVEL_ATTR: ok = once(a) && get_u32(a, &b->log_level, err); break;
       case SIGNAL_ATTR: ok = once(a) && get_u32(a, &b->signal, err); break;
+      case TERMINAL_ATTR: ok = once(a) && get_u32(a, &b->terminal_size, err); break;
       default:
         *err = "unknown attribute " + std::to_string(a.type) + " at offset " +
                std::to_string(a.offset);

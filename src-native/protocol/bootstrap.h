@@ -40,6 +40,7 @@ enum BootAttr : uint16_t {
   CGROUP_ATTR = 27314,         // str, repeated: cgroup.procs files stage 0 joins first
   LOG_LEVEL_ATTR = 27315,      // u32: 0 quiet, 1 debug
   PDEATHSIG_ATTR = 27316,      // u32: signal for every stage when the caller dies
+  TERMINAL_ATTR = 27318,       // u32: with BF_TERMINAL, the window size (cols << 16 | rows)
   SIGNAL_ATTR = 27317,         // u32: with BF_SIGNAL_ALL, the signal for every process
 };
 
@@ -80,6 +81,7 @@ enum BootFlag : uint32_t {
   BF_START_NOW = 1u << 2,  // no start barrier (Container.run)
   BF_EXEC = 1u << 3,       // a further process joining a running container
   BF_SIGNAL_ALL = 1u << 4, // join, kill(-1, signal) every process of the pid namespace, exit
+  BF_TERMINAL = 1u << 5,   // the main process gets a pty; its master goes to the addon
 };
 
 struct MountOp {
@@ -123,6 +125,7 @@ struct Bootstrap {
   uint32_t extra_fds = 0;
   uint32_t log_level = 0;
   uint32_t signal = 0;
+  uint32_t terminal_size = (80u << 16) | 24u;
 };
 
 // "type:path,type:path" <-> list; refuses a path with a comma (it cannot be encoded).

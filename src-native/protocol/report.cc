@@ -13,7 +13,7 @@ std::string clip(const std::string& s) { return s.size() > kMaxText ? s.substr(0
 
 bool known_type(uint16_t t) {
   switch (t) {
-    case MSG_HELLO: case MSG_PIDS: case MSG_ERROR: case MSG_READY: case MSG_EXIT: case MSG_LOG:
+    case MSG_HELLO: case MSG_PIDS: case MSG_ERROR: case MSG_READY: case MSG_EXIT: case MSG_LOG: case MSG_PTY:
     case CMD_START: case CMD_SIGNAL:
       return true;
   }

@@ -15,6 +15,7 @@ enum MsgType : uint16_t {
   MSG_READY = 62013,  // setup done; stage 2 waits at the start barrier
   MSG_EXIT = 62014,   // the reaper reports the main process's wait status
   MSG_LOG = 62015,    // a debug line
+  MSG_PTY = 62016,    // the master of the main process's pty rides along in SCM_RIGHTS
   CMD_START = 62020,  // release the start barrier
   CMD_SIGNAL = 62021, // the reaper signals the main process or every process
 };
