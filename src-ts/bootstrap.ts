@@ -49,7 +49,10 @@ export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions)
     flags:
       (config.network === 'loopback' ? BootFlag.Loopback : 0) |
       (config.init ? BootFlag.Init : 0) |
-      (opts.startNow ? BootFlag.StartNow : 0),
+      (opts.startNow ? BootFlag.StartNow : 0) |
+      (config.terminal ? BootFlag.Terminal : 0),
+    terminalCols: config.terminal?.cols,
+    terminalRows: config.terminal?.rows,
     extraFds: opts.extraFds,
     logLevel: opts.logLevel,
     pdeathsig: 9,
@@ -72,6 +75,7 @@ export interface ExecProcess {
   groups: number[];
   extraFds: number;
   logLevel: number;
+  terminal?: { cols: number; rows: number } | null;
 }
 
 /**
@@ -117,7 +121,9 @@ export function buildExecBootstrap(container: BootstrapSpec, initPid: number, na
     caps: container.caps,
     noNewPrivs: container.noNewPrivs,
     seccomp: container.seccomp,
-    flags: BootFlag.StartNow | BootFlag.Exec,
+    flags: BootFlag.StartNow | BootFlag.Exec | (proc.terminal ? BootFlag.Terminal : 0),
+    terminalCols: proc.terminal?.cols,
+    terminalRows: proc.terminal?.rows,
     extraFds: proc.extraFds,
     logLevel: proc.logLevel,
   };

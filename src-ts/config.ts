@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { ConfigError } from './errors.js';
 import { Namespaces, isNamespaceType, type NamespaceEntry, type NamespaceType } from './namespaces.js';
 import { capabilityNumber } from './capabilities.js';
+import type { TerminalSize } from './terminal.js';
 import { compileSeccompPolicy, defaultSeccompPolicy, validateSeccompPolicy, type SeccompPolicy } from './seccomp.js';
 
 export interface IdMapping {
@@ -60,7 +61,8 @@ export interface ContainerConfig {
   noNewPrivileges?: boolean;
   oomScoreAdj?: number;
   stdio?: 'pipe' | 'inherit' | 'ignore' | StdioEntry[];
-  terminal?: boolean;
+  /** A pty for the main process (its stdin, stdout and stderr); optionally its size. */
+  terminal?: boolean | { cols?: number; rows?: number };
   /** Default true: a tiny PID 1 that reaps zombies and forwards signals. */
   init?: boolean;
 }
@@ -94,7 +96,7 @@ export interface NormalizedConfig {
   noNewPrivileges: boolean;
   oomScoreAdj?: number;
   stdio: StdioEntry[];
-  terminal: boolean;
+  terminal: TerminalSize | null;
   init: boolean;
 }
 
@@ -237,7 +239,7 @@ export interface ExecOptions {
   cwd?: string;
   user?: { uid: number; gid: number; additionalGids?: number[] };
   stdio?: ContainerConfig['stdio'];
-  terminal?: boolean;
+  terminal?: ContainerConfig['terminal'];
 }
 
 export interface NormalizedExec {
@@ -246,7 +248,7 @@ export interface NormalizedExec {
   cwd: string;
   user: { uid: number; gid: number; additionalGids: number[] };
   stdio: StdioEntry[];
-  terminal: boolean;
+  terminal: TerminalSize | null;
 }
 
 /** exec()'s arguments; what is not given comes from the container's configuration. */
@@ -258,15 +260,34 @@ export function normalizeExec(args: unknown, options: unknown, container: Normal
   for (const k of Object.keys(o))
     if (!['env', 'cwd', 'user', 'stdio', 'terminal'].includes(k)) throw new ConfigError(`options.${k}`, 'is not an exec option');
   const user = o.user === undefined ? container.user : validateUser(o.user, 'options.user');
-  const terminal = o.terminal === undefined ? false : bool(o.terminal, 'options.terminal');
+  const stdio = validateStdio(o.stdio);
+  const terminal = validateTerminal(o.terminal, 'options.terminal', stdio);
   return {
     args: argv,
     env: o.env === undefined ? container.env : validateEnv(o.env),
     cwd: o.cwd === undefined ? container.cwd : absPath(o.cwd, 'options.cwd'),
     user,
-    stdio: validateStdio(o.stdio),
+    stdio,
     terminal,
   };
+}
+
+/** true or { cols, rows } -> a size (default 80x24); stdin/stdout/stderr then come from the pty. */
+function validateTerminal(v: unknown, field: string, stdio: StdioEntry[]): TerminalSize | null {
+  if (v === undefined || v === false) return null;
+  let size: TerminalSize = { cols: 80, rows: 24 };
+  if (isPlainObject(v)) {
+    for (const k of Object.keys(v)) if (k !== 'cols' && k !== 'rows') throw new ConfigError(`${field}.${k}`, 'is not a terminal option');
+    size = {
+      cols: v.cols === undefined ? 80 : int(v.cols, `${field}.cols`, 1, 65535),
+      rows: v.rows === undefined ? 24 : int(v.rows, `${field}.rows`, 1, 65535),
+    };
+  } else if (v !== true) {
+    throw new ConfigError(field, `must be a boolean or { cols, rows }, got ${describe(v)}`);
+  }
+  if (stdio.slice(0, 3).some((e) => e !== 'pipe'))
+    throw new ConfigError(field, 'gives the process a pty as stdin, stdout and stderr; leave stdio[0..2] as "pipe"');
+  return size;
 }
 
 function validateUser(v: unknown, field: string): { uid: number; gid: number; additionalGids: number[] } {
@@ -306,12 +327,12 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   const args = c.args.map((a, i) => str(a, `args[${i}]`, { allowEmpty: i > 0 }));
 
   const namespaces = normalizeNamespaces(c.namespaces);
-  const terminal = c.terminal === undefined ? false : bool(c.terminal, 'terminal');
-  if (terminal) throw new ConfigError('terminal', 'is not supported yet');
+  const stdio = validateStdio(c.stdio);
+  const terminal = validateTerminal(c.terminal, 'terminal', stdio);
 
   const user = c.user === undefined ? { uid: 0, gid: 0, additionalGids: [] as number[] } : validateUser(c.user, 'user');
 
-  const env = c.env === undefined ? defaultEnv(user.uid, terminal) : validateEnv(c.env);
+  const env = c.env === undefined ? defaultEnv(user.uid, terminal !== null) : validateEnv(c.env);
   const cwd = c.cwd === undefined ? '/' : absPath(c.cwd, 'cwd');
 
   const newMount = namespaces.isNew('mount');
@@ -406,7 +427,6 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
 
   const noNewPrivileges = c.noNewPrivileges === undefined ? true : bool(c.noNewPrivileges, 'noNewPrivileges');
   const oomScoreAdj = c.oomScoreAdj === undefined ? undefined : int(c.oomScoreAdj, 'oomScoreAdj', -1000, 1000);
-  const stdio = validateStdio(c.stdio);
   const init = c.init === undefined ? true : bool(c.init, 'init');
 
   return {

@@ -10,10 +10,11 @@ import { ConfigError, ContainerError } from './errors.js';
 import { ensureReactor } from './events.js';
 import { Instance } from './instance.js';
 import { Namespaces } from './namespaces.js';
-import { initPath, native, type BootstrapSpec } from './native.js';
+import { BootFlag, initPath, native, type BootstrapSpec } from './native.js';
 import { Process } from './process.js';
 import { openStdio, type StdioSet } from './stdio.js';
 import { signalNumber, type ExitStatus, type RunResult } from './status.js';
+import { Terminal } from './terminal.js';
 
 export interface CreateOptions {
   /** [A-Za-z0-9_.-], 1 to 64 characters; default a random 12-hex-digit id. */
@@ -38,7 +39,9 @@ function validateId(id: unknown): string {
 function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdio'], init: boolean): { instance: Instance; stdio: StdioSet } {
   const bootstrap = native.encodeBootstrap(spec);
   ensureReactor();
-  const stdio = openStdio(stdioEntries);
+  // With a terminal, the pty becomes 0, 1 and 2 inside; until then they are /dev/null.
+  const terminal = (spec.flags & BootFlag.Terminal) !== 0;
+  const stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
   try {
     const spawned = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds });
     return { instance: new Instance(spawned, { init, debug }), stdio };
@@ -55,10 +58,17 @@ function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdi
   }
 }
 
-/** Waits for setup; if it failed, nothing of the instance is left when this rejects. */
-async function readyOrCleanUp(instance: Instance, stdio: StdioSet): Promise<void> {
+/**
+ * Waits for setup, and takes the terminal when there is one; if anything failed,
+ * nothing of the instance is left when this rejects.
+ */
+async function readyOrCleanUp(instance: Instance, stdio: StdioSet, wantTerminal: boolean): Promise<Terminal | null> {
   try {
     await instance.ready;
+    if (!wantTerminal) return null;
+    const fd = instance.takePty();
+    if (fd === undefined) throw new ContainerError('the container did not send its terminal', { code: 'ERR_CONTAINER_TERMINAL' });
+    return new Terminal(fd);
   } catch (e) {
     await instance.destroy();
     stdio.destroy();
@@ -76,21 +86,25 @@ export class Container {
   private readonly instance: Instance;
   /** Processes started by exec() that have not ended. */
   private readonly execs = new Set<Instance>();
-  /** The stdio of the main and every exec'd process: destroy() frees them all. */
+  /** The stdio (and terminals) of the main and every exec'd process: destroy() frees them all. */
   private readonly stdioSets: StdioSet[] = [];
+  private readonly terminals: Terminal[] = [];
+  private readonly terminal: Terminal | null;
   private readonly stdio: StdioSet;
   private readonly mainPid: number;
   private process?: Process;
   private destroying?: Promise<void>;
   private stopped = false;
 
-  private constructor(id: string, config: NormalizedConfig, spec: BootstrapSpec, instance: Instance, stdio: StdioSet) {
+  private constructor(id: string, config: NormalizedConfig, spec: BootstrapSpec, instance: Instance, stdio: StdioSet, terminal: Terminal | null) {
     this.id = id;
     this.config = config;
     this.spec = spec;
     this.instance = instance;
     this.stdio = stdio;
     this.stdioSets.push(stdio);
+    this.terminal = terminal;
+    if (terminal) this.terminals.push(terminal);
     this.pid = instance.pids.init!;
     this.mainPid = config.init ? instance.pids.main! : this.pid;
     void instance.exited.then(() => {
@@ -112,8 +126,8 @@ export class Container {
       instance.startedAt = process.hrtime.bigint();
       if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs);
     }
-    await readyOrCleanUp(instance, stdio);
-    return new Container(id, norm, spec, instance, stdio);
+    const terminal = await readyOrCleanUp(instance, stdio, norm.terminal !== null);
+    return new Container(id, norm, spec, instance, stdio, terminal);
   }
 
   /** create + start + collect output + destroy. */
@@ -121,10 +135,9 @@ export class Container {
     const c = await Container.createInternal(config, options, true);
     try {
       const p = c.start();
-      if (p.stdin) {
-        if (options.input !== undefined) p.stdin.end(options.input);
-        else p.stdin.end();
-      }
+      if (p.stdin && options.input !== undefined) p.stdin.write(options.input);
+      // A terminal has no end of input (only ^D); a pipe does.
+      if (p.stdin && !p.isTTY) p.stdin.end();
       return await p.output();
     } finally {
       await c.destroy();
@@ -154,6 +167,7 @@ export class Container {
     this.process = new Process(this.instance, this.stdio, {
       pid: this.mainPid,
       targetStage: this.config.init ? 'main' : 'init',
+      terminal: this.terminal,
     });
     return this.process;
   }
@@ -179,14 +193,16 @@ export class Container {
       groups: opts.user.additionalGids,
       extraFds: opts.stdio.length - 3,
       logLevel: debug ? 1 : 0,
+      terminal: opts.terminal,
     });
     const { instance, stdio } = spawnInstance(spec, opts.stdio, false);
     instance.startedAt = process.hrtime.bigint();
     this.execs.add(instance);
     void instance.done.then(() => this.execs.delete(instance));
-    await readyOrCleanUp(instance, stdio);
+    const terminal = await readyOrCleanUp(instance, stdio, opts.terminal !== null);
     this.stdioSets.push(stdio);
-    return new Process(instance, stdio, { pid: instance.pids.init!, targetStage: 'init' });
+    if (terminal) this.terminals.push(terminal);
+    return new Process(instance, stdio, { pid: instance.pids.init!, targetStage: 'init', terminal });
   }
 
   /**
@@ -238,6 +254,7 @@ export class Container {
       // Every process is gone: what their streams still hold is dropped with them
       // (read output() before destroy() to keep it).
       for (const s of this.stdioSets) s.destroy();
+      for (const t of this.terminals) t.destroy();
     })();
     return this.destroying;
   }

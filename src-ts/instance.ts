@@ -34,6 +34,8 @@ export class Instance {
   /** The first failure any stage reported. */
   error?: ContainerError;
   timedOut = false;
+  /** terminal: the pty master the main process's side sent; whoever takes it owns it. */
+  ptyFd?: number;
   startedAt?: bigint;
   exitedAt?: bigint;
 
@@ -113,6 +115,10 @@ export class Instance {
       case 'reaped':
         this.onReaped(ev.stage, ev.code, ev.signal);
         break;
+      case 'pty':
+        if (this.ptyFd === undefined && !this.error) this.ptyFd = ev.fd;
+        else native.close(ev.fd);
+        break;
       case 'eof':
         break;
     }
@@ -157,9 +163,17 @@ export class Instance {
     this.doneD.resolve();
   }
 
+  /** Hands the pty master over (once); until then the instance owns and closes it. */
+  takePty(): number | undefined {
+    const fd = this.ptyFd;
+    this.ptyFd = undefined;
+    return fd;
+  }
+
   private release(): void {
     if (this.released) return;
     this.released = true;
+    if (this.ptyFd !== undefined) native.close(this.takePty()!);
     unlisten(this.handle);
     native.release(this.handle);
   }

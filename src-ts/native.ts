@@ -35,6 +35,9 @@ export interface BootstrapSpec {
   logLevel?: number;
   /** With BootFlag.SignalAll. */
   signal?: number;
+  /** With BootFlag.Terminal: the initial window size. */
+  terminalCols?: number;
+  terminalRows?: number;
 }
 
 export interface MountSpec {
@@ -77,6 +80,7 @@ export const BootFlag = {
   StartNow: 1 << 2,
   Exec: 1 << 3,
   SignalAll: 1 << 4,
+  Terminal: 1 << 5,
 } as const;
 
 /** Mirrors proto::Stage (for signal()). */
@@ -90,7 +94,8 @@ export type NativeEvent =
   | { handle: number; type: 'exit'; stage: string; code: number | null; signal: number; pid?: number }
   | { handle: number; type: 'reaped'; stage: 'parent' | 'child' | 'init'; pid: number; code: number | null; signal: number }
   | { handle: number; type: 'log'; stage: string; message: string; pid?: number }
-  | { handle: number; type: 'eof' | 'timeout'; stage: string };
+  | { handle: number; type: 'eof' | 'timeout'; stage: string }
+  | { handle: number; type: 'pty'; stage: string; fd: number };
 
 export interface Native {
   encodeBootstrap(spec: BootstrapSpec): Buffer;
@@ -113,6 +118,8 @@ export interface Native {
   release(handle: number): void;
   socketpair(): [number, number];
   close(fd: number): void;
+  /** TIOCSWINSZ on a pty master. 0 or an errno. */
+  resizeTerminal(fd: number, cols: number, rows: number): number;
 }
 
 // dist/native.js -> the package root

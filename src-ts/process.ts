@@ -8,6 +8,7 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import type { ContainerError } from './errors.js';
 import type { Instance } from './instance.js';
 import type { StdioSet } from './stdio.js';
+import type { Terminal, TerminalSize } from './terminal.js';
 import { signalNumber, type ExitStatus, type RunResult } from './status.js';
 
 // net.Socket reads from construction: an empty stream may have ended before anyone
@@ -35,16 +36,19 @@ export class Process extends EventEmitter {
   private outputPromise?: Promise<RunResult>;
   private lateError?: ContainerError;
   private exitStatus?: ExitStatus;
+  private readonly terminal: Terminal | null;
 
   /** @internal */
-  constructor(instance: Instance, stdio: StdioSet, opts: { pid: number; targetStage: 'main' | 'init' }) {
+  constructor(instance: Instance, stdio: StdioSet, opts: { pid: number; targetStage: 'main' | 'init'; terminal?: Terminal | null }) {
     super();
     this.instance = instance;
     this.pid = opts.pid;
     this.targetStage = opts.targetStage;
-    this.stdin = stdio.stdin;
-    this.stdout = stdio.stdout;
-    this.stderr = stdio.stderr;
+    this.terminal = opts.terminal ?? null;
+    // With a terminal, stdin and stdout are the pty (stderr is merged into it, as on any terminal).
+    this.stdin = this.terminal ? this.terminal.input : stdio.stdin;
+    this.stdout = this.terminal ? this.terminal.output : stdio.stdout;
+    this.stderr = this.terminal ? null : stdio.stderr;
     this.stdio = [stdio.stdin, stdio.stdout, stdio.stderr, ...stdio.extra];
     instance.onLateError((err) => {
       this.lateError ??= err;
@@ -59,7 +63,7 @@ export class Process extends EventEmitter {
       this.exitStatus = status;
       // As ChildProcess does: nobody will read stdin any more. stdout and stderr end by
       // themselves once every process holding them is gone.
-      this.stdin?.destroy();
+      if (!this.terminal) this.stdin?.destroy();
       this.emit('exit', status);
     });
   }
@@ -72,6 +76,19 @@ export class Process extends EventEmitter {
   /** Resolves when the process has exited; rejects if it could not be started (execve failed). */
   wait(): Promise<ExitStatus> {
     return this.status;
+  }
+
+  /** Whether the process has a pty (terminal: true). */
+  get isTTY(): boolean {
+    return this.terminal !== null;
+  }
+
+  /** Resizes the pty (terminal: true); the process gets SIGWINCH. False without one, or once it has gone. */
+  resize(cols: number, rows: number): boolean {
+    if (!this.terminal) return false;
+    for (const [name, v] of [['cols', cols], ['rows', rows]] as const)
+      if (!Number.isInteger(v) || v < 1 || v > 65535) throw new RangeError(`${name} must be an integer from 1 to 65535, got ${v}`);
+    return this.terminal.resize({ cols, rows } satisfies TerminalSize);
   }
 
   /** Like ChildProcess.kill: true if the signal was sent. */
