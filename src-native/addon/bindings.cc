@@ -128,7 +128,8 @@ class Addon : public Napi::Addon<Addon> {
     return info.Env().Undefined();
   }
 
-  // spawn({ initPath, bootstrap, stdio: [fd|-1 x3], extraFds: [fd...] }) -> { handle, pid }
+  // spawn({ initPath, bootstrap, stdio: [fd|-1 x3], extraFds: [fd...], transfer: [fd...] }) -> handle
+  // The spawn itself happens on the reactor thread; `transfer` fds are closed there after it.
   Napi::Value Spawn(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "spawn options must be an object");
@@ -152,33 +153,32 @@ class Addon : public Napi::Addon<Addon> {
       Napi::Array a = extra.As<Napi::Array>();
       for (uint32_t i = 0; i < a.Length(); i++) req.extra_fds.push_back(a.Get(i).As<Napi::Number>().Int32Value());
     }
-    SpawnResult res;
-    std::string err;
-    if (int e = spawn_stage0(req, &res, &err)) throw system_error(env, e, "spawn", err);
-    pid_t pid = res.pid;
-    uint32_t handle = reactor(env).add(std::move(res));
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("handle", handle);
-    out.Set("pid", pid);
-    return out;
+    std::vector<int> transfer;
+    Napi::Value tr = o.Get("transfer");
+    if (!tr.IsUndefined()) {
+      if (!tr.IsArray()) throw Napi::TypeError::New(env, "transfer must be an array");
+      Napi::Array a = tr.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); i++) transfer.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+    }
+    return Napi::Number::New(env, reactor(env).spawn(std::move(req), std::move(transfer)));
   }
 
   Napi::Value SendReport(const Napi::CallbackInfo& info, const proto::Report& r) {
     std::vector<uint8_t> msg;
     std::string err;
     if (!proto::encode_report(r, &msg, &err)) throw Napi::Error::New(info.Env(), err);
-    int e = reactor(info.Env()).send(arg_u32(info, 0, "handle"), msg);
-    return Napi::Number::New(info.Env(), e);
+    reactor(info.Env()).send(arg_u32(info, 0, "handle"), std::move(msg));
+    return info.Env().Undefined();
   }
 
-  // start(handle) -> 0 | errno
+  // start(handle): queued for the reactor thread
   Napi::Value Start(const Napi::CallbackInfo& info) {
     proto::Report r;
     r.type = proto::CMD_START;
     return SendReport(info, r);
   }
 
-  // signalAll(handle, signal, scope: 0 main | 1 all) -> 0 | errno (asks the reaper)
+  // signalAll(handle, signal, scope: 0 main | 1 all): queued; the reaper does it
   Napi::Value SignalAll(const Napi::CallbackInfo& info) {
     proto::Report r;
     r.type = proto::CMD_SIGNAL;
@@ -198,8 +198,8 @@ class Addon : public Napi::Addon<Addon> {
     if (info.Length() < 2 || !info[1].IsNumber()) throw Napi::TypeError::New(info.Env(), "ms must be a number");
     double ms = info[1].As<Napi::Number>().DoubleValue();
     if (!(ms >= 0)) throw Napi::RangeError::New(info.Env(), "ms must be >= 0");
-    int e = reactor(info.Env()).set_timer(arg_u32(info, 0, "handle"), static_cast<uint64_t>(ms));
-    return Napi::Number::New(info.Env(), e);
+    reactor(info.Env()).set_timer(arg_u32(info, 0, "handle"), static_cast<uint64_t>(ms));
+    return info.Env().Undefined();
   }
 
   Napi::Value Release(const Napi::CallbackInfo& info) {

@@ -31,8 +31,9 @@ void to_status(int wait_status, ReactorEvent* ev) {
 }
 
 Napi::Object event_to_js(Napi::Env env, const ReactorEvent& ev) {
-  static const char* kinds[] = {"hello",  "pids", "error",   "ready",         "exit", "log",
-                                "reaped", "eof",  "timeout", "protocolError", "pty"};
+  static const char* kinds[] = {"hello",  "pids",    "error",       "ready",   "exit",
+                                "log",    "reaped",  "eof",         "timeout", "protocolError",
+                                "pty",    "spawned", "spawnFailed", "released"};
   Napi::Object o = Napi::Object::New(env);
   o.Set("handle", ev.handle);
   o.Set("type", kinds[ev.kind]);
@@ -43,7 +44,8 @@ Napi::Object event_to_js(Napi::Env env, const ReactorEvent& ev) {
     o.Set("code", ev.code >= 0 ? Napi::Value(Napi::Number::New(env, ev.code)) : env.Null());
     o.Set("signal", ev.signal);
   }
-  if (ev.kind == ReactorEvent::Error || ev.kind == ReactorEvent::ProtocolError) o.Set("errno", ev.err_no);
+  if (ev.kind == ReactorEvent::Error || ev.kind == ReactorEvent::ProtocolError || ev.kind == ReactorEvent::SpawnFailed)
+    o.Set("errno", ev.err_no);
   if (!ev.syscall.empty()) o.Set("syscall", ev.syscall);
   if (!ev.path.empty()) o.Set("path", ev.path);
   if (!ev.message.empty()) o.Set("message", ev.message);
@@ -75,29 +77,147 @@ void Reactor::watch(int fd, uint32_t handle, uint64_t tag) {
 
 void Reactor::unwatch(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
 
-uint32_t Reactor::add(SpawnResult&& spawned) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto in = std::make_unique<Instance>();
-  in->handle = next_handle_++;
+void Reactor::queue(Command&& cmd) {
+  {
+    std::lock_guard<std::mutex> lock(cmd_mu_);
+    commands_.push_back(std::move(cmd));
+  }
+  uint64_t one = 1;
+  (void)!::write(wake_.get(), &one, sizeof one);
+}
+
+uint32_t Reactor::spawn(SpawnRequest&& req, std::vector<int> transfer) {
+  Command cmd;
+  cmd.kind = Command::Spawn;
+  cmd.handle = next_handle_++;
   if (next_handle_ > 0xFFFFFF) next_handle_ = 1;  // 24 bits in the epoll key
-  in->sock = std::move(spawned.sock);
-  Proc& p = in->procs[proto::STAGE_PARENT];
-  p.pid = spawned.pid;
-  p.pidfd = std::move(spawned.pidfd);
-  watch(in->sock.get(), in->handle, kSock);
-  watch(p.pidfd.get(), in->handle, kPidfdBase + proto::STAGE_PARENT);
-  uint32_t h = in->handle;
-  instances_[h] = std::move(in);
+  cmd.req = std::move(req);
+  cmd.transfer = std::move(transfer);
+  uint32_t h = cmd.handle;
   if (live_++ == 0) tsfn_.Ref(env_);
+  queue(std::move(cmd));
   return h;
 }
 
-int Reactor::send(uint32_t handle, const std::vector<uint8_t>& msg) {
-  std::lock_guard<std::mutex> lock(mu_);
+void Reactor::send(uint32_t handle, std::vector<uint8_t> msg) {
+  Command cmd;
+  cmd.kind = Command::Send;
+  cmd.handle = handle;
+  cmd.msg = std::move(msg);
+  queue(std::move(cmd));
+}
+
+void Reactor::set_timer(uint32_t handle, uint64_t ms) {
+  Command cmd;
+  cmd.kind = Command::Timer;
+  cmd.handle = handle;
+  cmd.ms = ms;
+  queue(std::move(cmd));
+}
+
+void Reactor::release(uint32_t handle) {
+  // live_ drops when Released is delivered: until then the loop must stay alive for it.
+  Command cmd;
+  cmd.kind = Command::Release;
+  cmd.handle = handle;
+  queue(std::move(cmd));
+}
+
+// On the reactor thread, without mu_ held: posix_spawn can take milliseconds under load,
+// and JS calls into the reactor must not wait for it.
+// One spawn per turn of the loop: the events of running instances must not wait behind
+// a queue of spawns (and then reach JS in one burst).
+void Reactor::run_commands(std::vector<ReactorEvent>* out) {
+  std::vector<Command> cmds;
+  {
+    std::lock_guard<std::mutex> lock(cmd_mu_);
+    size_t take = 0;
+    while (take < commands_.size() && commands_[take].kind != Command::Spawn) take++;
+    if (take < commands_.size()) take++;  // and the first spawn
+    cmds.assign(std::make_move_iterator(commands_.begin()), std::make_move_iterator(commands_.begin() + static_cast<long>(take)));
+    commands_.erase(commands_.begin(), commands_.begin() + static_cast<long>(take));
+    if (!commands_.empty()) {
+      uint64_t one = 1;
+      (void)!::write(wake_.get(), &one, sizeof one);  // the rest on the next turn
+    }
+  }
+  for (auto& cmd : cmds) {
+    if (cmd.kind == Command::Timer) {
+      std::lock_guard<std::mutex> lock(mu_);
+      apply_timer(cmd.handle, cmd.ms);
+      continue;
+    }
+    if (cmd.kind == Command::Release) {
+      std::lock_guard<std::mutex> lock(mu_);
+      apply_release(cmd.handle, out);
+      continue;
+    }
+    if (cmd.kind == Command::Send) {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = instances_.find(cmd.handle);
+      if (it == instances_.end() || !it->second->sock_open) continue;  // gone: nobody to tell
+      ::send(it->second->sock.get(), cmd.msg.data(), cmd.msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      continue;
+    }
+    {
+      // The instance exists from here on; commands queued after this spawn find it.
+      std::lock_guard<std::mutex> lock(mu_);
+      auto in = std::make_unique<Instance>();
+      in->handle = cmd.handle;
+      instances_[cmd.handle] = std::move(in);
+    }
+    bool cancelled = stopping_;
+    SpawnResult res;
+    std::string err;
+    int e = cancelled ? ECANCELED : spawn_stage0(cmd.req, &res, &err);
+    for (int fd : cmd.transfer) ::close(fd);  // the child has its copies now (or never will)
+    std::lock_guard<std::mutex> lock(mu_);
+    finish_spawn(cmd.handle, e, err, std::move(res), out);
+  }
+}
+
+// Under mu_: the instance gets its stage 0, or learns that there is none.
+void Reactor::finish_spawn(uint32_t handle, int e, const std::string& err, SpawnResult&& res, std::vector<ReactorEvent>* out) {
   auto it = instances_.find(handle);
-  if (it == instances_.end() || !it->second->sock_open) return EPIPE;
-  ssize_t n = ::send(it->second->sock.get(), msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  return n < 0 ? errno : 0;
+  if (it == instances_.end()) {
+    // Only shutdown() removes a spawning instance: kill and reap the orphan here.
+    if (!e) {
+      sys::pidfd_send_signal(res.pidfd.get(), SIGKILL);
+      siginfo_t info;
+      ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(res.pidfd.get()), &info, WEXITED);
+    }
+    return;
+  }
+  Instance& in = *it->second;
+  in.spawning = false;
+  if (e) {
+    if (in.released) {
+      forget(it, out);
+      return;
+    }
+    ReactorEvent ev{ReactorEvent::SpawnFailed};
+    ev.handle = handle;
+    ev.err_no = static_cast<uint32_t>(e);
+    ev.syscall = "posix_spawn";
+    ev.message = err;
+    out->push_back(ev);
+    return;
+  }
+  in.sock = std::move(res.sock);
+  in.sock_open = true;
+  Proc& p = in.procs[proto::STAGE_PARENT];
+  p.pid = res.pid;
+  p.pidfd = std::move(res.pidfd);
+  watch(in.sock.get(), in.handle, kSock);
+  watch(p.pidfd.get(), in.handle, kPidfdBase + proto::STAGE_PARENT);
+  if (in.released) {
+    kill_all(in);
+    return;
+  }
+  ReactorEvent ev{ReactorEvent::Spawned};
+  ev.handle = handle;
+  ev.pid = res.pid;
+  out->push_back(ev);
 }
 
 int Reactor::signal(uint32_t handle, uint32_t stage, int sig) {
@@ -109,21 +229,21 @@ int Reactor::signal(uint32_t handle, uint32_t stage, int sig) {
   return sys::pidfd_send_signal(p.pidfd.get(), sig) < 0 ? errno : 0;
 }
 
-int Reactor::set_timer(uint32_t handle, uint64_t ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+// Under mu_.
+void Reactor::apply_timer(uint32_t handle, uint64_t ms) {
   auto it = instances_.find(handle);
-  if (it == instances_.end()) return ESRCH;
+  if (it == instances_.end()) return;
   Instance& in = *it->second;
   if (!in.timer) {
     in.timer.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-    if (!in.timer) return errno;
+    if (!in.timer) return;
     watch(in.timer.get(), handle, kTimer);
   }
   struct itimerspec its;
   std::memset(&its, 0, sizeof its);
   its.it_value.tv_sec = static_cast<time_t>(ms / 1000);
   its.it_value.tv_nsec = static_cast<long>((ms % 1000) * 1000000);
-  return ::timerfd_settime(in.timer.get(), 0, &its, nullptr) < 0 ? errno : 0;
+  ::timerfd_settime(in.timer.get(), 0, &its, nullptr);
 }
 
 void Reactor::kill_all(Instance& in) {
@@ -132,18 +252,18 @@ void Reactor::kill_all(Instance& in) {
 }
 
 bool Reactor::finished(const Instance& in) const {
+  if (in.spawning) return false;
   for (uint32_t s = proto::STAGE_PARENT; s <= proto::STAGE_INIT; s++)
     if (in.procs[s].pidfd && !in.procs[s].reaped) return false;
   return true;
 }
 
-void Reactor::release(uint32_t handle) {
-  std::lock_guard<std::mutex> lock(mu_);
+// Under mu_.
+void Reactor::apply_release(uint32_t handle, std::vector<ReactorEvent>* out) {
   auto it = instances_.find(handle);
   if (it == instances_.end() || it->second->released) return;
   Instance& in = *it->second;
   in.released = true;
-  if (--live_ == 0) tsfn_.Unref(env_);
   if (in.sock_open) {
     unwatch(in.sock.get());
     in.sock.reset();
@@ -154,13 +274,22 @@ void Reactor::release(uint32_t handle) {
     in.timer.reset();
   }
   if (finished(in)) {
-    for (Proc& p : in.procs)
-      if (p.pidfd && !p.reaped) unwatch(p.pidfd.get());
-    instances_.erase(it);
+    forget(it, out);
     return;
   }
   // Still running: kill it; the thread reaps it and then forgets it.
   kill_all(in);
+}
+
+// Under mu_: closes everything of a released, finished instance and tells JS so
+// (Released), so that "destroyed" means no fd of it is left.
+void Reactor::forget(std::map<uint32_t, std::unique_ptr<Instance>>::iterator it, std::vector<ReactorEvent>* out) {
+  for (Proc& p : it->second->procs)
+    if (p.pidfd && !p.reaped) unwatch(p.pidfd.get());
+  ReactorEvent ev{ReactorEvent::Released};
+  ev.handle = it->first;
+  instances_.erase(it);  // closes its socket, timer and pidfds
+  out->push_back(ev);
 }
 
 // The parent of pid, from /proc/<pid>/stat (readable without ptrace rights).
@@ -349,6 +478,7 @@ void Reactor::loop() {
       if (errno == EINTR) continue;
       return;
     }
+    bool have_commands = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (int i = 0; i < n; i++) {
@@ -358,6 +488,7 @@ void Reactor::loop() {
           uint64_t v;
           (void)!::read(wake_.get(), &v, sizeof v);
           if (stopping_) return;
+          have_commands = true;
           continue;
         }
         auto it = instances_.find(static_cast<uint32_t>(k >> 8));
@@ -373,11 +504,12 @@ void Reactor::loop() {
         if (in.released) {
           for (size_t e = before; e < events.size(); e++)
             if (events[e].fd >= 0) ::close(events[e].fd);
-          events.resize(before);  // JS no longer listens
-          if (finished(in)) instances_.erase(it);
+          events.resize(before);  // JS no longer listens, but for Released
+          if (finished(in)) forget(it, &events);
         }
       }
     }
+    if (have_commands) run_commands(&events);
     post(events);
   }
 }
@@ -385,12 +517,21 @@ void Reactor::loop() {
 void Reactor::post(std::vector<ReactorEvent>& events) {
   for (auto& ev : events) {
     auto* copy = new ReactorEvent(std::move(ev));
-    napi_status st = tsfn_.NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, ReactorEvent* e) {
+    napi_status st = tsfn_.NonBlockingCall(copy, [this](Napi::Env env, Napi::Function fn, ReactorEvent* e) {
       std::unique_ptr<ReactorEvent> owned(e);
-      if (env && fn)
+      // On the JS thread: the last event of an instance lets the loop go.
+      if (env && owned->kind == ReactorEvent::Released && live_ > 0 && --live_ == 0) tsfn_.Unref(env);
+      if (!env || !fn) {
+        if (owned->fd >= 0) ::close(owned->fd);  // the environment is going away: nobody will own it
+        return;
+      }
+      try {
         fn.Call({event_to_js(env, *owned)});
-      else if (owned->fd >= 0)
-        ::close(owned->fd);  // the environment is going away: nobody will own it
+      } catch (const Napi::Error& err) {
+        // No JS frame called us: hand it to 'uncaughtException'. While the environment
+        // is being torn down JS cannot run at all, and this fails quietly.
+        napi_fatal_exception(env, err.Value());
+      }
     });
     if (st != napi_ok) {
       if (copy->fd >= 0) ::close(copy->fd);
@@ -421,6 +562,10 @@ void Reactor::shutdown() {
       }
     }
   instances_.clear();
+  std::lock_guard<std::mutex> lock(cmd_mu_);
+  for (auto& cmd : commands_)
+    for (int fd : cmd.transfer) ::close(fd);
+  commands_.clear();
   tsfn_.Abort();
 }
 

@@ -21,7 +21,7 @@ namespace nsj {
 
 // What the reactor tells JS. Kinds mirror the report types plus process exits.
 struct ReactorEvent {
-  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Eof, Timeout, ProtocolError, Pty } kind;
+  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Eof, Timeout, ProtocolError, Pty, Spawned, SpawnFailed, Released } kind;
   uint32_t handle = 0;
   uint32_t stage = 0;
   int pid = 0, pid_first = 0;
@@ -36,18 +36,23 @@ class Reactor {
   Reactor(Napi::Env env, Napi::Function callback);
   ~Reactor();
 
-  // Registers a spawned stage 0; returns the handle events will carry.
-  uint32_t add(SpawnResult&& spawned);
-  // Sends an encoded command on the instance's init socket. errno or 0.
-  int send(uint32_t handle, const std::vector<uint8_t>& msg);
+  // Queues the spawn of a stage 0 on the reactor thread (posix_spawn waits for the child's
+  // exec, which under load can take milliseconds: never on the JS thread). `transfer`
+  // are fds of the request that the reactor closes once the child has its copies.
+  // Returns the handle events will carry; then Spawned {pid} or SpawnFailed.
+  uint32_t spawn(SpawnRequest&& req, std::vector<int> transfer);
+  // Queues an encoded command for the instance's init socket (sent in order, after the spawn).
+  void send(uint32_t handle, std::vector<uint8_t> msg);
+  // Every call from JS but signal() only queues a command (under a lock held for nanoseconds):
+  // the JS thread never waits for the reactor thread, which may be descheduled while busy.
   // Signals one process of the instance (a proto::Stage) through its pidfd.
   // Returns 0, ESRCH if that process is gone or unknown, or an errno.
   int signal(uint32_t handle, uint32_t stage, int sig);
   // Arms a wall-time limit: when it fires the reactor SIGKILLs every process of the
-  // instance itself, then reports Timeout. ms == 0 disarms.
-  int set_timer(uint32_t handle, uint64_t ms);
-  // JS is done with the instance: its fds close, and whatever is still running is
-  // killed and reaped quietly.
+  // instance itself, then reports Timeout. ms == 0 disarms. Queued.
+  void set_timer(uint32_t handle, uint64_t ms);
+  // JS is done with the instance: whatever still runs is killed and reaped quietly; once
+  // every fd of it is closed, a last event says Released.
   void release(uint32_t handle);
   // Environment teardown: kill and reap everything, stop the thread.
   void shutdown();
@@ -64,11 +69,27 @@ class Reactor {
     Proc procs[4];  // by proto::Stage: parent, child, init, main (main is signalled, not waited)
     Fd timer;
     bool released = false;
-    bool sock_open = true;
+    bool sock_open = false;  // once spawned
+    bool spawning = true;
   };
   enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6 };
 
+  struct Command {
+    enum Kind { Spawn, Send, Timer, Release } kind = Send;
+    uint32_t handle = 0;
+    SpawnRequest req;             // Spawn
+    std::vector<int> transfer;    // Spawn: closed after the spawn
+    std::vector<uint8_t> msg;     // Send
+    uint64_t ms = 0;              // Timer
+  };
+  void queue(Command&& cmd);
+  void apply_timer(uint32_t handle, uint64_t ms);
+  void apply_release(uint32_t handle, std::vector<ReactorEvent>* out);
+  void forget(std::map<uint32_t, std::unique_ptr<Instance>>::iterator it, std::vector<ReactorEvent>* out);
+
   void loop();
+  void run_commands(std::vector<ReactorEvent>* out);
+  void finish_spawn(uint32_t handle, int e, const std::string& err, SpawnResult&& res, std::vector<ReactorEvent>* out);
   void on_socket(Instance& in, std::vector<ReactorEvent>* out);
   void on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* out);
   void on_timer(Instance& in, std::vector<ReactorEvent>* out);
@@ -84,8 +105,10 @@ class Reactor {
   std::mutex mu_;
   std::map<uint32_t, std::unique_ptr<Instance>> instances_;
   uint32_t next_handle_ = 1;
-  size_t live_ = 0;  // instances JS has not released: they keep the event loop alive
+  size_t live_ = 0;  // JS thread only: instances JS has not released keep the event loop alive
   bool stopping_ = false;
+  std::mutex cmd_mu_;               // guards only commands_
+  std::vector<Command> commands_;
   std::thread thread_;
   Napi::Env env_;
 };
