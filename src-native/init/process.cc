@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -59,6 +60,8 @@ void exec_main(Ctx& ctx, const std::string& program) {
   for (const auto& e : b.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   ::umask(022);
+  struct sched_param normal = {};
+  ::sched_setscheduler(0, SCHED_OTHER, &normal);  // setup ran as SCHED_BATCH (see main.cc)
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
