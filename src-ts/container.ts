@@ -14,6 +14,7 @@ import { BootFlag, initPath, native, type BootstrapSpec } from './native.js';
 import { Process } from './process.js';
 import { openStdio, type StdioSet } from './stdio.js';
 import { signalNumber, type ExitStatus, type RunResult } from './status.js';
+import { inTurn } from './spawn-queue.js';
 import { Terminal } from './terminal.js';
 
 export interface CreateOptions {
@@ -43,18 +44,11 @@ function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdi
   const terminal = (spec.flags & BootFlag.Terminal) !== 0;
   const stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
   try {
-    const spawned = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds });
-    return { instance: new Instance(spawned, { init, debug }), stdio };
+    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, transfer: stdio.transferFarEnds() });
+    return { instance: new Instance(handle, { init, debug, initPath }), stdio };
   } catch (e) {
     stdio.destroy();
-    const err = e as Error & { errno?: number; syscall?: string };
-    throw new ContainerError(`cannot start the init program: ${err.message}`, {
-      code: err.errno === 2 ? 'ENOENT' : 'ERR_CONTAINER_SPAWN',
-      syscall: err.syscall,
-      path: initPath,
-    });
-  } finally {
-    stdio.closeAfterSpawn();
+    throw e;
   }
 }
 
@@ -121,7 +115,7 @@ export class Container {
     const id = validateId(options?.id);
     const norm = normalizeConfig(config);
     const spec = buildBootstrap(norm, { startNow, extraFds: norm.stdio.length - 3, logLevel: debug ? 1 : 0 });
-    const { instance, stdio } = spawnInstance(spec, norm.stdio, norm.init);
+    const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init));
     if (startNow) {
       instance.startedAt = process.hrtime.bigint();
       if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs);
@@ -159,8 +153,11 @@ export class Container {
   /** Releases the start barrier: the main process execs. Returns its Process. */
   start(): Process {
     if (this.process) throw new ContainerError(`container ${this.id} was already started`, { code: 'ERR_CONTAINER_STARTED' });
-    if (this.state === 'stopped') throw new ContainerError(`container ${this.id} is stopped`, { code: 'ERR_CONTAINER_STOPPED' });
-    if (!this.instance.startedAt) {
+    // run() starts at spawn; its main process may be done before we get here.
+    const startedAtSpawn = this.instance.startedAt !== undefined;
+    if (this.state === 'stopped' && !startedAtSpawn)
+      throw new ContainerError(`container ${this.id} is stopped`, { code: 'ERR_CONTAINER_STOPPED' });
+    if (!startedAtSpawn) {
       this.instance.start();
       if (this.config.limits.wallTimeMs) this.instance.setWallTime(this.config.limits.wallTimeMs);
     }
@@ -195,7 +192,7 @@ export class Container {
       logLevel: debug ? 1 : 0,
       terminal: opts.terminal,
     });
-    const { instance, stdio } = spawnInstance(spec, opts.stdio, false);
+    const { instance, stdio } = await inTurn(() => spawnInstance(spec, opts.stdio, false));
     instance.startedAt = process.hrtime.bigint();
     this.execs.add(instance);
     void instance.done.then(() => this.execs.delete(instance));

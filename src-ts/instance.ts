@@ -3,13 +3,13 @@
  * ours through CLONE_PARENT), and under init the main process. Turns the addon's
  * events into promises: ready, the main process's exit, everything reaped.
  */
-import { ContainerError, type Stage } from './errors.js';
+import { ContainerError, describeErrno, type Stage } from './errors.js';
 import { listen, unlisten } from './events.js';
 import { diagnose } from './hints.js';
 import { native, StageId, type NativeEvent } from './native.js';
 import { signalName, type ExitStatus } from './status.js';
 
-type Pids = { parent: number; child?: number; init?: number; main?: number };
+type Pids = { parent?: number; child?: number; init?: number; main?: number };
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -51,9 +51,12 @@ export class Instance {
   private readonly debug: boolean;
   private readonly spawnedAt = process.hrtime.bigint();
 
-  constructor(spawned: { handle: number; pid: number }, opts: { init: boolean; debug: boolean }) {
-    this.handle = spawned.handle;
-    this.pids = { parent: spawned.pid };
+  private readonly initPath: string;
+
+  constructor(handle: number, opts: { init: boolean; debug: boolean; initPath: string }) {
+    this.handle = handle;
+    this.pids = {};
+    this.initPath = opts.initPath;
     this.initMode = opts.init;
     this.debug = opts.debug;
     this.ready = this.readyD.promise;
@@ -78,6 +81,22 @@ export class Instance {
 
   private onEvent(ev: NativeEvent): void {
     switch (ev.type) {
+      case 'spawned':
+        this.pids.parent = ev.pid;
+        break;
+      case 'spawnFailed': {
+        const { code } = describeErrno(ev.errno);
+        this.fail(
+          new ContainerError(`cannot start the init program: ${ev.message ?? code}`, {
+            code: ev.errno === 2 ? 'ENOENT' : 'ERR_CONTAINER_SPAWN',
+            errno: -ev.errno,
+            syscall: ev.syscall,
+            path: this.initPath,
+          }),
+        );
+        this.finish(); // nothing was started, so nothing will be reaped
+        break;
+      }
       case 'hello':
         this.pids[ev.stage] = ev.pid;
         break;
@@ -121,6 +140,10 @@ export class Instance {
         break;
       case 'eof':
         break;
+      case 'released':
+        unlisten(this.handle);
+        this.doneD.resolve();
+        break;
     }
   }
 
@@ -144,7 +167,8 @@ export class Instance {
 
   private allReaped(): boolean {
     // Stages 1 and 2 may never have announced themselves if setup failed early.
-    const expected: string[] = ['parent'];
+    const expected: string[] = [];
+    if (this.pids.parent) expected.push('parent');
     if (this.pids.child) expected.push('child');
     if (this.pids.init) expected.push('init');
     return expected.every((s) => this.reaped.has(s));
@@ -159,8 +183,7 @@ export class Instance {
 
   private finish(): void {
     if (!this.mainStatus) this.setMainStatus({ exitCode: null, signal: 'SIGKILL', timedOut: this.timedOut, oomKilled: false });
-    this.release();
-    this.doneD.resolve();
+    this.release(); // `done` resolves when the addon says every fd of it is closed
   }
 
   /** Hands the pty master over (once); until then the instance owns and closes it. */
@@ -174,7 +197,6 @@ export class Instance {
     if (this.released) return;
     this.released = true;
     if (this.ptyFd !== undefined) native.close(this.takePty()!);
-    unlisten(this.handle);
     native.release(this.handle);
   }
 
@@ -184,8 +206,7 @@ export class Instance {
 
   start(): void {
     this.startedAt = process.hrtime.bigint();
-    const e = native.start(this.handle);
-    if (e) throw new ContainerError(`cannot start: the container's init is gone (errno ${e})`, { code: 'ERR_CONTAINER_GONE' });
+    if (!this.released) native.start(this.handle);
   }
 
   /** Signals one process; false if it is gone. */
@@ -197,7 +218,8 @@ export class Instance {
   /** Asks the init to signal the main process (scope 0) or every process (1). */
   signalViaInit(sig: number, scope: 0 | 1): boolean {
     if (this.released) return false;
-    return native.signalAll(this.handle, sig, scope) === 0;
+    native.signalAll(this.handle, sig, scope);
+    return true;
   }
 
   setWallTime(ms: number): void {

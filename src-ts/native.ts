@@ -95,7 +95,10 @@ export type NativeEvent =
   | { handle: number; type: 'reaped'; stage: 'parent' | 'child' | 'init'; pid: number; code: number | null; signal: number }
   | { handle: number; type: 'log'; stage: string; message: string; pid?: number }
   | { handle: number; type: 'eof' | 'timeout'; stage: string }
-  | { handle: number; type: 'pty'; stage: string; fd: number };
+  | { handle: number; type: 'pty'; stage: string; fd: number }
+  | { handle: number; type: 'spawned'; stage: string; pid: number }
+  | { handle: number; type: 'spawnFailed'; stage: string; errno: number; syscall: string; message?: string }
+  | { handle: number; type: 'released'; stage: string };
 
 export interface Native {
   encodeBootstrap(spec: BootstrapSpec): Buffer;
@@ -103,18 +106,21 @@ export interface Native {
   decodeReport(message: Buffer): { type: number; stage: string; errno: number; syscall: string; path: string; message: string };
   compileSeccomp(policy: object): Buffer;
   setEventHandler(handler: (event: NativeEvent) => void): void;
-  spawn(options: { initPath: string; bootstrap: Buffer; stdio: [number, number, number]; extraFds?: number[] }): {
-    handle: number;
-    pid: number;
-  };
-  /** Releases the start barrier. Returns 0 or an errno. */
-  start(handle: number): number;
+  /**
+   * Starts stage 0 on the reactor thread (never blocking the event loop) and returns
+   * the handle its events carry: first 'spawned' or 'spawnFailed'. The `transfer` fds
+   * belong to the addon from here on: it closes them once the child has its copies.
+   */
+  spawn(options: { initPath: string; bootstrap: Buffer; stdio: [number, number, number]; extraFds?: number[]; transfer?: number[] }): number;
+  /** Releases the start barrier (queued, sent by the reactor thread). */
+  start(handle: number): void;
   /** Asks the container's init to signal its main process (scope 0) or every process (1). */
-  signalAll(handle: number, signal: number, scope: 0 | 1): number;
+  signalAll(handle: number, signal: number, scope: 0 | 1): void;
   /** Signals one process of an instance through its pidfd. 0, or an errno (ESRCH: gone). */
   signal(handle: number, stage: number, signal: number): number;
   /** Arms (or with 0 disarms) the native wall-time limit. */
-  setWallTime(handle: number, ms: number): number;
+  setWallTime(handle: number, ms: number): void;
+  /** Done with an instance; a last 'released' event follows once none of its fds is open. */
   release(handle: number): void;
   socketpair(): [number, number];
   close(fd: number): void;

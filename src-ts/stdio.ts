@@ -19,8 +19,8 @@ export interface StdioSet {
   stderr: Readable | null;
   /** Near ends of extra 'pipe' entries (index 3 is extra[0]). */
   extra: Array<Duplex | null>;
-  /** Our copies of the far ends: closed as soon as the container has its own. */
-  closeAfterSpawn(): void;
+  /** Our copies of the far ends, handed to the addon (which closes them after the spawn). */
+  transferFarEnds(): number[];
   /** Create failed: close everything. */
   destroy(): void;
 }
@@ -69,10 +69,10 @@ export function openStdio(entries: StdioEntry[]): StdioSet {
   }
   const stdin = near[0];
   if (stdin) ignoreBrokenPipe(stdin);
-  let farClosed = false;
+  let farGone = false;
   const closeFar = () => {
-    if (farClosed) return;
-    farClosed = true;
+    if (farGone) return;
+    farGone = true;
     for (const fd of farEnds) native.close(fd);
   };
   return {
@@ -82,7 +82,11 @@ export function openStdio(entries: StdioEntry[]): StdioSet {
     stdout: near[1],
     stderr: near[2],
     extra: near.slice(3),
-    closeAfterSpawn: closeFar,
+    transferFarEnds() {
+      if (farGone) return [];
+      farGone = true;
+      return farEnds;
+    },
     destroy() {
       closeFar();
       for (const s of sockets) s.destroy();
