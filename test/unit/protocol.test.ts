@@ -79,6 +79,8 @@ describe('bootstrap message', () => {
       extraFds: 2,
       logLevel: 1,
       signal: 15,
+      terminalCols: 80,
+      terminalRows: 24,
     };
     const buf: Buffer = native.encodeBootstrap(spec);
     expect(buf.readUInt32LE(0)).toBe(buf.length);

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// 64 sandboxes created at once from one Node process: how long until all have run, and
+// how long the event loop was ever blocked meanwhile (goal: < 10 ms), against 64
+// child_process.spawn and 64 bwrap at once. Rounds alternate between contenders.
+//
+//   node bench/concurrency.mjs [--n 64] [--rounds 10] [--json]
+import { spawn, execFileSync, fork } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Container } from 'nsjail-ts';
+
+if (process.argv.includes('--neighbour')) {
+  let h;
+  process.on('message', (cmd) => {
+    if (cmd === 'start') {
+      h = monitorEventLoopDelay({ resolution: 1 });
+      h.enable();
+      process.send('ok');
+    } else {
+      h.disable();
+      process.send({ max: h.max / 1e6, p99: h.percentile(99) / 1e6 });
+    }
+  });
+  setInterval(() => {}, 1 << 30);
+} else await main();
+
+async function main() {
+  const arg = (name, dflt) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : dflt;
+  };
+  const N = arg('n', 64);
+  const ROUNDS = arg('rounds', 10);
+  const asJson = process.argv.includes('--json');
+
+  let bwrap = null;
+  try {
+    bwrap = execFileSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).trim() || null;
+  } catch {}
+
+  const exit = (file, args) =>
+    new Promise((resolve, reject) => {
+      const c = spawn(file, args, { stdio: 'ignore' });
+      c.on('error', reject);
+      c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}`))));
+    });
+
+  const contenders = [
+    { name: 'child_process.spawn', one: () => exit('/bin/true', []) },
+    {
+      name: 'Container.create+start',
+      one: async () => {
+        const c = await Container.create({ args: ['/bin/true'] });
+        const r = await c.start().output();
+        await c.destroy();
+        if (r.exitCode !== 0) throw new Error(`exit ${r.exitCode}`);
+      },
+    },
+  ];
+  if (bwrap)
+    contenders.push({
+      name: 'bwrap',
+      one: () =>
+        exit(bwrap, ['--unshare-all', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--die-with-parent', '--new-session', '/bin/true']),
+    });
+
+  // A second Node process that does nothing but measure its own event-loop lag: what the
+  // machine alone (cores shared with the sandboxes being built) does to any event loop.
+  const neighbour = fork(new URL(import.meta.url), ['--neighbour'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const askNeighbour = (cmd) => new Promise((resolve) => { neighbour.once('message', resolve); neighbour.send(cmd); });
+
+  async function round(c) {
+    const lag = monitorEventLoopDelay({ resolution: 1 });
+    await askNeighbour('start');
+    lag.enable();
+    const t = performance.now();
+    await Promise.all(Array.from({ length: N }, () => c.one()));
+    const wall = performance.now() - t;
+    lag.disable();
+    const idle = await askNeighbour('stop');
+    return { wall, maxLagMs: lag.max / 1e6, p99LagMs: lag.percentile(99) / 1e6, neighbourMaxMs: idle.max, neighbourP99Ms: idle.p99 };
+  }
+
+  await round(contenders[1]); // warm-up: memfd, reactor, seccomp cache
+  const results = new Map(contenders.map((c) => [c.name, []]));
+  for (let r = 0; r < ROUNDS; r++) for (const c of contenders) results.get(c.name).push(await round(c));
+
+  neighbour.kill();
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const rows = contenders.map((c) => {
+    const rs = results.get(c.name);
+    const m = (k) => median(rs.map((x) => x[k]));
+    return { name: c.name, wallMs: m('wall'), p99LagMs: m('p99LagMs'), maxLagMs: m('maxLagMs'), worstLagMs: Math.max(...rs.map((x) => x.maxLagMs)), neighbourP99Ms: m('neighbourP99Ms'), neighbourMaxMs: m('neighbourMaxMs') };
+  });
+  if (asJson) console.log(JSON.stringify({ n: N, rounds: ROUNDS, rows }));
+  else {
+    console.log(`${N} at once, ${ROUNDS} rounds each (medians over rounds): wall time for all ${N}; event-loop lag of this`);
+    console.log(`process (p99, max; worst round) and of an idle neighbour Node process in the same rounds (p99, max)`);
+    console.log('');
+    console.log(`${'contender'.padEnd(24)} ${'wall ms'.padStart(8)} ${'/item'.padStart(6)} ${'lag p99'.padStart(8)} ${'max'.padStart(6)} ${'worst'.padStart(6)} ${'idle p99'.padStart(9)} ${'max'.padStart(6)}`);
+    for (const r of rows)
+      console.log(
+        `${r.name.padEnd(24)} ${r.wallMs.toFixed(0).padStart(8)} ${(r.wallMs / N).toFixed(2).padStart(6)} ${r.p99LagMs.toFixed(1).padStart(8)} ${r.maxLagMs.toFixed(1).padStart(6)} ${r.worstLagMs.toFixed(1).padStart(6)} ${r.neighbourP99Ms.toFixed(1).padStart(9)} ${r.neighbourMaxMs.toFixed(1).padStart(6)}`,
+      );
+    const ours = rows[1];
+    console.log(`\nContainer.create+start: max event-loop lag ${ours.maxLagMs.toFixed(1)} ms (goal < 10 ms: ${ours.maxLagMs < 10 ? 'OK' : 'OVER'}); an idle neighbour saw ${ours.neighbourMaxMs.toFixed(1)} ms in the same rounds`);
+  }
+}
