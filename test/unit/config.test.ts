@@ -1,7 +1,7 @@
 /** Configuration is validated before any process exists; errors name the field. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, Container } from '../../dist/index.js';
-import { normalizeConfig } from '../../dist/config.js';
+import { normalizeConfig, normalizeExec } from '../../dist/config.js';
 import { planMounts } from '../../dist/mounts.js';
 import { buildBootstrap } from '../../dist/bootstrap.js';
 import { childPids } from '../support/host.js';
@@ -58,6 +58,10 @@ describe('ContainerConfig validation', () => {
     [{ args: ['sh'], stdio: ['pipe', 'tty'] }, 'stdio[1]', /'pipe', 'inherit', 'ignore'/],
     [{ args: ['sh'], init: 'yes' }, 'init', /boolean/],
     [{ args: ['sh'], seccomp: 'strict' }, 'seccomp', /must be/],
+    [{ args: ['sh'], terminal: 'yes' }, 'terminal', /boolean or \{ cols, rows \}/],
+    [{ args: ['sh'], terminal: { cols: 0 } }, 'terminal.cols', /between 1 and 65535/],
+    [{ args: ['sh'], terminal: { width: 3 } }, 'terminal.width', /not a terminal option/],
+    [{ args: ['sh'], terminal: true, stdio: 'inherit' }, 'terminal', /leave stdio\[0\.\.2\] as "pipe"/],
     [{ args: ['sh'], seccomp: { defaultAction: 'allow', rules: [{ syscalls: ['not_a_syscall'], action: 'errno' }] } }, 'seccomp.rules[0].syscalls[0]', /unknown system call 'not_a_syscall'/],
   ])('%j -> ConfigError on %s', (config, field, message) => {
     const e = configError(config);
@@ -78,6 +82,23 @@ describe('ContainerConfig validation', () => {
     expect(c.capabilities).toEqual([]);
     expect(c.seccompIsDefault).toBe(true);
     expect([...c.namespaces].map((e) => e.type)).toEqual(expect.arrayContaining(['user', 'pid', 'mount', 'uts', 'ipc', 'net', 'cgroup']));
+  });
+
+  it('terminal defaults to 80x24 and sets TERM=xterm', () => {
+    const c = normalizeConfig({ args: ['sh'], terminal: true });
+    expect(c.terminal).toEqual({ cols: 80, rows: 24 });
+    expect(c.env.TERM).toBe('xterm');
+    expect(normalizeConfig({ args: ['sh'], terminal: { rows: 50 } }).terminal).toEqual({ cols: 80, rows: 50 });
+  });
+
+  it("exec options default to the container's, and are checked", () => {
+    const container = normalizeConfig({ args: ['sh'], env: { A: '1' }, cwd: '/tmp', user: { uid: 0, gid: 0 } });
+    expect(normalizeExec(['ls'], undefined, container)).toMatchObject({ env: { A: '1' }, cwd: '/tmp', user: { uid: 0, gid: 0 }, terminal: null });
+    expect(normalizeExec(['ls'], { env: { B: '2' }, cwd: '/', terminal: true }, container)).toMatchObject({ env: { B: '2' }, cwd: '/', terminal: { cols: 80, rows: 24 } });
+    expect(() => normalizeExec([], {}, container)).toThrow(/^args must be a non-empty array/);
+    expect(() => normalizeExec(['ls'], { cwd: 'x' }, container)).toThrow(/^options\.cwd must be an absolute path/);
+    expect(() => normalizeExec(['ls'], { user: { uid: 'root' } }, container)).toThrow(/^options\.user\.uid must be an integer/);
+    expect(() => normalizeExec(['ls'], { hostname: 'x' }, container)).toThrow(/^options\.hostname is not an exec option/);
   });
 
   it('network defaults to host without a net namespace, and a joined one is left alone', () => {
