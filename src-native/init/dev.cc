@@ -54,10 +54,10 @@ void open_dev_sources(Ctx& ctx, Sources* out) {
 
 void make_dev(Ctx& ctx, int root_fd, const proto::MountOp& op, Sources& src) {
   {
-    Fd target(ensure_in_root(ctx, root_fd, op.target, false));
+    Fd target(ensure_in_root(ctx, root_fd, op.target, false, true));  // never through a symlink (CVE-2026-41579)
     mount_fs(ctx, target.get(), "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=1m", op.target);
   }
-  Fd dev(open_in_root(root_fd, op.target, true));  // now the tmpfs, not what it covers
+  Fd dev(open_in_root(root_fd, op.target, true, true));  // now the tmpfs, not what it covers
   if (!dev) die(ctx, "openat2", errno, op.target);
 
   for (size_t i = 0; i < src.nodes.size(); i++) {

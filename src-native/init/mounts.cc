@@ -118,7 +118,10 @@ void apply_mount(Ctx& ctx, int root_fd, const MountOp& op, Sources& src) {
   }
   const char* type = fstype(op.kind);
   if (!*type) die_proto(ctx, "mount", EINVAL, "mount operation out of place: " + op.target);
-  Fd target(ensure_in_root(ctx, root_fd, op.target, false));
+  // A procfs or sysfs mounted where a symlink points is how runtimes get tricked into
+  // writing the wrong files (CVE-2019-19921 and its successors): these never follow one.
+  bool own = op.kind == MountKind::Proc || op.kind == MountKind::Sysfs;
+  Fd target(ensure_in_root(ctx, root_fd, op.target, false, own));
   std::string data = fs_data(op);
   unsigned long flags = ms_flags(op);
   if (op.kind != MountKind::Tmpfs) flags |= MS_NOSUID | MS_NODEV | MS_NOEXEC;

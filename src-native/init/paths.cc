@@ -11,21 +11,23 @@ namespace nsj {
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
-int open_in_root(int root_fd, const std::string& path, bool directory) {
+int open_in_root(int root_fd, const std::string& path, bool directory, bool no_symlinks) {
   sys::open_how_t how{};
   how.flags = O_PATH | O_CLOEXEC | (directory ? O_DIRECTORY : 0);
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0);
   int fd;
   do fd = sys::openat2(root_fd, path.c_str(), &how);
   while (fd < 0 && errno == EAGAIN);  // a concurrent rename; try again
   return fd;
 }
 
-int ensure_in_root(Ctx& ctx, int root_fd, const std::string& path, bool as_file) {
-  int fd = open_in_root(root_fd, path, false);
+int ensure_in_root(Ctx& ctx, int root_fd, const std::string& path, bool as_file, bool no_symlinks) {
+  int fd = open_in_root(root_fd, path, false, no_symlinks);
   if (fd >= 0) return fd;
   if (errno == ENOSYS)
     die(ctx, "openat2", ENOSYS, path, "nsjail-ts needs Linux 5.12 or newer");
+  if (errno == ELOOP && no_symlinks)
+    die(ctx, "openat2", ELOOP, path, "is a symlink in the rootfs; it must be a directory (a symlinked /dev or /proc could point the runtime anywhere)");
   if (errno != ENOENT) die(ctx, "openat2", errno, path, "mount target");
 
   // Walk down, creating each missing component with mkdirat in its (verified) parent.
@@ -41,7 +43,7 @@ int ensure_in_root(Ctx& ctx, int root_fd, const std::string& path, bool as_file)
     if (name == "..") die(ctx, "mkdir", EINVAL, path, "'..' in a mount target");
     done += "/" + name;
     bool last = start >= path.size();
-    int next = open_in_root(root_fd, done, false);
+    int next = open_in_root(root_fd, done, false, no_symlinks);
     if (next < 0 && errno == ENOENT) {
       int rc;
       if (last && as_file) {
@@ -59,7 +61,7 @@ int ensure_in_root(Ctx& ctx, int root_fd, const std::string& path, bool as_file)
                              "parent first, or use a rootfs"
                        : "creating mount target " + path);
       }
-      next = open_in_root(root_fd, done, false);
+      next = open_in_root(root_fd, done, false, no_symlinks);
     }
     if (next < 0) die(ctx, "openat2", errno, done, "mount target " + path);
     ::close(dir);

@@ -9,10 +9,11 @@ namespace nsj {
 
 // "/proc/self/fd/N": lets mount(2) act on exactly the inode an fd holds.
 std::string fd_path(int fd);
-// O_PATH fd of path inside root, or -1 with errno.
-int open_in_root(int root_fd, const std::string& path, bool directory);
+// O_PATH fd of path inside root, or -1 with errno. no_symlinks: refuse any symlink on
+// the way (for the runtime's own targets: /proc, /dev, /sys must be what they claim).
+int open_in_root(int root_fd, const std::string& path, bool directory, bool no_symlinks = false);
 // O_PATH fd of path inside root, creating it (a directory, or an empty file when
 // as_file) and its missing parents. Dies with a clear message when it cannot.
-int ensure_in_root(Ctx& ctx, int root_fd, const std::string& path, bool as_file);
+int ensure_in_root(Ctx& ctx, int root_fd, const std::string& path, bool as_file, bool no_symlinks = false);
 
 }  // namespace nsj

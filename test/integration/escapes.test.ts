@@ -1,0 +1,108 @@
+/**
+ * Container-escape classes from research/anchors.md §5, tried for real. (Others are
+ * covered where the feature is tested: CVE-2019-5736 in host.test.ts, CVE-2017-5226 in
+ * terminal.test.ts, CVE-2021-43784 in protocol.test.ts, CVE-2022-29162 and CVE-2023-25809
+ * in isolation.test.ts.)
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Container, ContainerError } from '../../dist/index.js';
+import { sharedDir } from '../support/host.js';
+
+/** A minimal rootfs: the host's /usr read-only, and the merged-/usr symlinks next to it. */
+function makeRootfs(): { dir: string; config: { rootfs: string; mounts: Array<{ type: 'bind'; source: string; target: string; readonly: boolean }> }; remove(): void } {
+  const d = sharedDir();
+  fs.mkdirSync(path.join(d.path, 'usr'));
+  for (const l of ['bin', 'lib', 'lib64', 'sbin']) {
+    const host = fs.lstatSync(`/${l}`, { throwIfNoEntry: false });
+    if (host?.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(`/${l}`), path.join(d.path, l));
+    else if (host?.isDirectory()) fs.mkdirSync(path.join(d.path, l));
+  }
+  const mounts = [{ type: 'bind' as const, source: '/usr', target: '/usr', readonly: true }];
+  for (const l of ['bin', 'lib', 'lib64', 'sbin'])
+    if (fs.lstatSync(`/${l}`, { throwIfNoEntry: false })?.isDirectory() && !fs.lstatSync(`/${l}`).isSymbolicLink())
+      mounts.push({ type: 'bind', source: `/${l}`, target: `/${l}`, readonly: true });
+  return { dir: d.path, config: { rootfs: d.path, mounts }, remove: d.remove };
+}
+
+let cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const f of cleanup) f();
+  cleanup = [];
+});
+beforeAll(async () => {
+  await Container.run({ args: ['/bin/true'] });
+});
+
+describe('escapes', () => {
+  it('a rootfs works at all (the harness for the rest)', async () => {
+    const r = makeRootfs();
+    cleanup.push(r.remove);
+    const out = await Container.run({ args: ['/bin/sh', '-c', 'ls /; cat /proc/1/comm; ls /dev | wc -l'], ...r.config });
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout.toString()).toMatch(/nsj:\[2:INIT\]\n13\n$/);
+    expect(fs.readdirSync(r.dir).sort()).toEqual(expect.arrayContaining(['dev', 'proc', 'tmp', 'usr']));
+  });
+
+  it.each([3, 4, 5, 6, 7, 8, 9, 10])('cwd /proc/self/fd/%i cannot lead outside the root (CVE-2024-21626)', async (n) => {
+    await expect(Container.run({ args: ['/bin/pwd'], cwd: `/proc/self/fd/${n}` })).rejects.toBeInstanceOf(ContainerError);
+  });
+
+  it('symlinked mount targets resolve inside the rootfs, never out of it (CVE-2021-30465 class)', async () => {
+    const r = makeRootfs();
+    cleanup.push(r.remove);
+    fs.mkdirSync(path.join(r.dir, 'etc'));
+    fs.mkdirSync(path.join(r.dir, 'var'));
+    fs.symlinkSync('/etc', path.join(r.dir, 'abs')); // absolute: the host's /etc, read naively
+    fs.symlinkSync('../../../../../../../var', path.join(r.dir, 'rel')); // up and out, read naively
+    const marker = `nsjail-ts-escape-${process.pid}`;
+    const res = await Container.run({
+      args: ['/bin/sh', '-c', `echo in > /abs/${marker} && echo in > /rel/${marker} && stat -f -c %T /etc /var && ls /etc /var`],
+      ...r.config,
+      mounts: [...r.config.mounts, { type: 'tmpfs', target: '/abs' }, { type: 'tmpfs', target: '/rel' }],
+    });
+    expect(res.exitCode).toBe(0);
+    // Both landed on the rootfs's own directories, inside the container only.
+    expect(res.stdout.toString()).toBe(`tmpfs\ntmpfs\n/etc:\n${marker}\n\n/var:\n${marker}\n`);
+    expect(fs.existsSync(`/etc/${marker}`) || fs.existsSync(`/var/${marker}`)).toBe(false);
+    expect(fs.readdirSync(path.join(r.dir, 'etc'))).toEqual([]);
+  });
+
+  it('a rootfs whose /dev or /proc is a symlink is refused (CVE-2026-41579, CVE-2019-19921)', async () => {
+    for (const name of ['dev', 'proc']) {
+      const r = makeRootfs();
+      cleanup.push(r.remove);
+      const outside = sharedDir();
+      cleanup.push(outside.remove);
+      fs.symlinkSync(outside.path, path.join(r.dir, name));
+      const e = await Container.run({ args: ['/bin/true'], ...r.config }).catch((x) => x);
+      expect(e).toBeInstanceOf(ContainerError);
+      expect(e).toMatchObject({ code: 'ELOOP', path: `/${name}`, stage: 'init' });
+      expect(e.message).toMatch(/must be a directory/);
+      expect(fs.readdirSync(outside.path)).toEqual([]);
+    }
+  });
+
+  it("a rootfs's own /dev/null, even a symlink to core_pattern, is never used (CVE-2025-31133)", async () => {
+    const r = makeRootfs();
+    cleanup.push(r.remove);
+    fs.mkdirSync(path.join(r.dir, 'dev'));
+    fs.symlinkSync('/proc/sys/kernel/core_pattern', path.join(r.dir, 'dev', 'null'));
+    const before = fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8');
+    const res = await Container.run({ args: ['/bin/sh', '-c', 'stat -c "%F %t:%T" /dev/null; echo x > /dev/null && echo wrote'], ...r.config });
+    expect(res.stdout.toString()).toBe('character special file 1:3\nwrote\n');
+    expect(fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8')).toBe(before);
+    expect(fs.lstatSync(path.join(r.dir, 'dev', 'null')).isSymbolicLink()).toBe(true); // the rootfs untouched underneath
+  });
+
+  it('a bind mount source that is a symlink is followed on the host, as the caller meant it', async () => {
+    const d = sharedDir();
+    cleanup.push(d.remove);
+    fs.writeFileSync(path.join(d.path, 'f'), 'data');
+    fs.symlinkSync(d.path, `${d.path}-link`);
+    cleanup.push(() => fs.rmSync(`${d.path}-link`));
+    const ok = await Container.run({ args: ['/bin/cat', '/tmp/data/f'], mounts: [{ type: 'bind', source: `${d.path}-link`, target: '/tmp/data', readonly: true }] });
+    expect(ok.stdout.toString()).toBe('data');
+  });
+});
