@@ -34,8 +34,6 @@ export class Instance {
   /** The first failure any stage reported. */
   error?: ContainerError;
   timedOut = false;
-  /** terminal: the pty master the main process's side sent; whoever takes it owns it. */
-  ptyFd?: number;
   startedAt?: bigint;
   exitedAt?: bigint;
 
@@ -50,8 +48,9 @@ export class Instance {
   private readonly errorListeners: Array<(e: ContainerError) => void> = [];
   private readonly debug: boolean;
   private readonly spawnedAt = process.hrtime.bigint();
-
   private readonly initPath: string;
+  /** terminal: the pty master the main process's side sent; whoever takes it owns it. */
+  private ptyFd?: number;
 
   constructor(handle: number, opts: { init: boolean; debug: boolean; initPath: string }) {
     this.handle = handle;

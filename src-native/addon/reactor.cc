@@ -487,7 +487,7 @@ void Reactor::loop() {
         if (tag == kWake) {
           uint64_t v;
           (void)!::read(wake_.get(), &v, sizeof v);
-          if (stopping_) return;
+          if (stopping_.load()) return;
           have_commands = true;
           continue;
         }
@@ -542,16 +542,21 @@ void Reactor::post(std::vector<ReactorEvent>& events) {
 }
 
 void Reactor::shutdown() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return;
-    stopping_ = true;
-    for (auto& [h, in] : instances_) kill_all(*in);
-  }
+  if (stopping_.exchange(true)) return;
   uint64_t one = 1;
   (void)!::write(wake_.get(), &one, sizeof one);
   if (thread_.joinable()) thread_.join();
-  // Everything was SIGKILLed: reaping now takes no time and leaves no zombie behind.
+  // The thread is gone: nothing races us from here. Stages that announced themselves
+  // but were not yet tracked get their pidfds now, then everything is killed and reaped
+  // (SIGKILLed processes take no time to reap), so no zombie is left behind.
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ReactorEvent> ignored;
+  for (auto& [h, in] : instances_) {
+    if (in->sock_open) on_socket(*in, &ignored);
+    kill_all(*in);
+  }
+  for (auto& ev : ignored)
+    if (ev.fd >= 0) ::close(ev.fd);
   for (auto& [h, in] : instances_)
     for (uint32_t s = proto::STAGE_PARENT; s <= proto::STAGE_INIT; s++) {
       Proc& p = in->procs[s];
@@ -562,10 +567,12 @@ void Reactor::shutdown() {
       }
     }
   instances_.clear();
-  std::lock_guard<std::mutex> lock(cmd_mu_);
-  for (auto& cmd : commands_)
-    for (int fd : cmd.transfer) ::close(fd);
-  commands_.clear();
+  {
+    std::lock_guard<std::mutex> cmd_lock(cmd_mu_);
+    for (auto& cmd : commands_)
+      for (int fd : cmd.transfer) ::close(fd);
+    commands_.clear();
+  }
   tsfn_.Abort();
 }
 

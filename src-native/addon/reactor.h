@@ -6,6 +6,7 @@
 #include <napi.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -106,7 +107,7 @@ class Reactor {
   std::map<uint32_t, std::unique_ptr<Instance>> instances_;
   uint32_t next_handle_ = 1;
   size_t live_ = 0;  // JS thread only: instances JS has not released keep the event loop alive
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};
   std::mutex cmd_mu_;               // guards only commands_
   std::vector<Command> commands_;
   std::thread thread_;
