@@ -88,6 +88,7 @@ describe('failures', () => {
 
 describe('environment at fault', () => {
   const unshare = ['/usr/bin/unshare', '/bin/unshare'].find((p) => fs.existsSync(p));
+  if (!unshare) console.log('errors: unshare(1) (util-linux) is not installed; the user-namespace hint test is skipped');
 
   it.skipIf(!unshare)('user namespaces unavailable: the error says so and names the fix', () => {
     // A user namespace whose own limit on nested user namespaces is 0: from inside it,
