@@ -237,5 +237,15 @@ class Addon : public Napi::Addon<Addon> {
 
 }  // namespace nsj
 
-using nsj::Addon;
-NODE_API_ADDON(Addon)
+// Not NODE_API_ADDON: when a worker is terminated while it loads us, every N-API call
+// fails, and node-addon-api would rethrow that as a C++ exception out of module
+// registration (std::terminate). Here it becomes a JS error when JS can still run, and
+// nothing otherwise.
+NAPI_MODULE_INIT() {
+  try {
+    return Napi::Addon<nsj::Addon>::Init(Napi::Env(env), Napi::Object(env, exports));
+  } catch (const std::exception& e) {
+    napi_throw_error(env, "ERR_NSJAIL_TS_INIT", e.what());
+    return nullptr;
+  }
+}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -30,27 +31,39 @@ void to_status(int wait_status, ReactorEvent* ev) {
   }
 }
 
-Napi::Object event_to_js(Napi::Env env, const ReactorEvent& ev) {
+// Raw N-API on purpose: while a worker terminates, every N-API call fails, and
+// node-addon-api's wrappers would then try to create an Error object, which is fatal.
+// Here a failure just means the event is dropped (and a passed fd closed).
+bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
   static const char* kinds[] = {"hello",  "pids",    "error",       "ready",   "exit",
                                 "log",    "reaped",  "eof",         "timeout", "protocolError",
                                 "pty",    "spawned", "spawnFailed", "released"};
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("handle", ev.handle);
-  o.Set("type", kinds[ev.kind]);
-  o.Set("stage", proto::stage_name(ev.stage));
-  if (ev.pid) o.Set("pid", ev.pid);
-  if (ev.pid_first) o.Set("pidFirst", ev.pid_first);
-  if (ev.kind == ReactorEvent::Exit || ev.kind == ReactorEvent::Reaped) {
-    o.Set("code", ev.code >= 0 ? Napi::Value(Napi::Number::New(env, ev.code)) : env.Null());
-    o.Set("signal", ev.signal);
+  napi_value o, v;
+  if (napi_create_object(env, &o) != napi_ok) return false;
+  auto put = [&](const char* key, napi_status made) { return made == napi_ok && napi_set_named_property(env, o, key, v) == napi_ok; };
+  auto num = [&](const char* key, double d) { return put(key, napi_create_double(env, d, &v)); };
+  auto str = [&](const char* key, const std::string& t) { return put(key, napi_create_string_utf8(env, t.data(), t.size(), &v)); };
+  bool ok = num("handle", ev.handle) && str("type", kinds[ev.kind]) && str("stage", proto::stage_name(ev.stage));
+  if (ok && ev.pid) ok = num("pid", ev.pid);
+  if (ok && ev.pid_first) ok = num("pidFirst", ev.pid_first);
+  if (ok && (ev.kind == ReactorEvent::Exit || ev.kind == ReactorEvent::Reaped)) {
+    ok = (ev.code >= 0 ? num("code", ev.code) : put("code", napi_get_null(env, &v))) && num("signal", ev.signal);
   }
-  if (ev.kind == ReactorEvent::Error || ev.kind == ReactorEvent::ProtocolError || ev.kind == ReactorEvent::SpawnFailed)
-    o.Set("errno", ev.err_no);
-  if (!ev.syscall.empty()) o.Set("syscall", ev.syscall);
-  if (!ev.path.empty()) o.Set("path", ev.path);
-  if (!ev.message.empty()) o.Set("message", ev.message);
-  if (ev.fd >= 0) o.Set("fd", ev.fd);
-  return o;
+  if (ok && (ev.kind == ReactorEvent::Error || ev.kind == ReactorEvent::ProtocolError || ev.kind == ReactorEvent::SpawnFailed))
+    ok = num("errno", ev.err_no);
+  if (ok && !ev.syscall.empty()) ok = str("syscall", ev.syscall);
+  if (ok && !ev.path.empty()) ok = str("path", ev.path);
+  if (ok && !ev.message.empty()) ok = str("message", ev.message);
+  if (ok && ev.fd >= 0) ok = num("fd", ev.fd);
+  napi_value undefined, result;
+  if (!ok || napi_get_undefined(env, &undefined) != napi_ok) return false;
+  napi_status st = napi_call_function(env, undefined, fn, 1, &o, &result);
+  if (st == napi_pending_exception) {
+    // No JS frame called us: the handler's error goes to 'uncaughtException'.
+    napi_value err;
+    if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+  }
+  return st == napi_ok || ev.fd < 0;  // the fd is JS's once the handler ran
 }
 
 }  // namespace
@@ -60,12 +73,35 @@ Reactor::Reactor(Napi::Env env, Napi::Function callback) : env_(env) {
   wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!epoll_ || !wake_) throw Napi::Error::New(env, std::string("reactor: ") + std::strerror(errno));
   watch(wake_.get(), 0, kWake);
-  tsfn_ = Napi::ThreadSafeFunction::New(env, callback, "nsjail-ts reactor", 0, 1);
-  tsfn_.Unref(env);  // only live containers keep Node running
+  napi_value name;
+  napi_create_string_utf8(env, "nsjail-ts reactor", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, callback, nullptr, name, 0, 1, nullptr, nullptr, this, call_js, &tsfn_) != napi_ok)
+    throw Napi::Error::New(env, "reactor: cannot create its thread-safe function");
+  keep_alive(env, false);  // only live containers keep Node running
   thread_ = std::thread([this] { loop(); });
 }
 
 Reactor::~Reactor() { shutdown(); }
+
+// Raw N-API (node-addon-api's Ref/Unref throw): while a worker's environment is being
+// torn down these fail, and that is fine; nothing is left to keep alive.
+void Reactor::keep_alive(napi_env env, bool on) {
+  if (on)
+    napi_ref_threadsafe_function(env, tsfn_);
+  else
+    napi_unref_threadsafe_function(env, tsfn_);
+}
+
+// On the JS thread, for each event; with env == nullptr when the function is torn down
+// with events still queued: then only the event's fd is closed.
+void Reactor::call_js(napi_env env, napi_value fn, void* context, void* data) {
+  std::unique_ptr<ReactorEvent> ev(static_cast<ReactorEvent*>(data));
+  auto* self = static_cast<Reactor*>(context);
+  // The last event of an instance lets the loop go.
+  if (env && ev->kind == ReactorEvent::Released && self->live_ > 0 && --self->live_ == 0) self->keep_alive(env, false);
+  bool delivered = env && fn && deliver(env, fn, *ev);
+  if (!delivered && ev->fd >= 0) ::close(ev->fd);  // nobody will own it
+}
 
 void Reactor::watch(int fd, uint32_t handle, uint64_t tag) {
   struct epoll_event ev;
@@ -94,7 +130,7 @@ uint32_t Reactor::spawn(SpawnRequest&& req, std::vector<int> transfer) {
   cmd.req = std::move(req);
   cmd.transfer = std::move(transfer);
   uint32_t h = cmd.handle;
-  if (live_++ == 0) tsfn_.Ref(env_);
+  if (live_++ == 0) keep_alive(env_, true);
   queue(std::move(cmd));
   return h;
 }
@@ -251,8 +287,10 @@ void Reactor::kill_all(Instance& in) {
     if (p.pidfd && !p.reaped) sys::pidfd_send_signal(p.pidfd.get(), SIGKILL);
 }
 
+// Nothing of the instance can run or appear any more: every process we know of is reaped,
+// and the init socket is at EOF (every stage holds it until it exits).
 bool Reactor::finished(const Instance& in) const {
-  if (in.spawning) return false;
+  if (in.spawning || in.sock_open) return false;
   for (uint32_t s = proto::STAGE_PARENT; s <= proto::STAGE_INIT; s++)
     if (in.procs[s].pidfd && !in.procs[s].reaped) return false;
   return true;
@@ -264,11 +302,8 @@ void Reactor::apply_release(uint32_t handle, std::vector<ReactorEvent>* out) {
   if (it == instances_.end() || it->second->released) return;
   Instance& in = *it->second;
   in.released = true;
-  if (in.sock_open) {
-    unwatch(in.sock.get());
-    in.sock.reset();
-    in.sock_open = false;
-  }
+  // The init socket stays open until EOF: every stage holds it until it exits, so EOF is
+  // the proof that none is left that might still announce itself.
   if (in.timer) {
     unwatch(in.timer.get());
     in.timer.reset();
@@ -517,23 +552,7 @@ void Reactor::loop() {
 void Reactor::post(std::vector<ReactorEvent>& events) {
   for (auto& ev : events) {
     auto* copy = new ReactorEvent(std::move(ev));
-    napi_status st = tsfn_.NonBlockingCall(copy, [this](Napi::Env env, Napi::Function fn, ReactorEvent* e) {
-      std::unique_ptr<ReactorEvent> owned(e);
-      // On the JS thread: the last event of an instance lets the loop go.
-      if (env && owned->kind == ReactorEvent::Released && live_ > 0 && --live_ == 0) tsfn_.Unref(env);
-      if (!env || !fn) {
-        if (owned->fd >= 0) ::close(owned->fd);  // the environment is going away: nobody will own it
-        return;
-      }
-      try {
-        fn.Call({event_to_js(env, *owned)});
-      } catch (const Napi::Error& err) {
-        // No JS frame called us: hand it to 'uncaughtException'. While the environment
-        // is being torn down JS cannot run at all, and this fails quietly.
-        napi_fatal_exception(env, err.Value());
-      }
-    });
-    if (st != napi_ok) {
+    if (napi_call_threadsafe_function(tsfn_, copy, napi_tsfn_nonblocking) != napi_ok) {
       if (copy->fd >= 0) ::close(copy->fd);
       delete copy;
     }
@@ -552,8 +571,19 @@ void Reactor::shutdown() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ReactorEvent> ignored;
   for (auto& [h, in] : instances_) {
-    if (in->sock_open) on_socket(*in, &ignored);
+    in->released = true;  // from now on, whatever announces itself is killed at once
     kill_all(*in);
+  }
+  // Read every init socket to EOF (bounded): a stage cloned just before its parent was
+  // killed announces itself there, and is then killed and reaped below, not left a zombie.
+  for (int round = 0; round < 200; round++) {
+    std::vector<struct pollfd> pfds;
+    for (auto& [h, in] : instances_)
+      if (in->sock_open) pfds.push_back({in->sock.get(), POLLIN, 0});
+    if (pfds.empty()) break;
+    if (::poll(pfds.data(), pfds.size(), 10) < 0 && errno != EINTR) break;
+    for (auto& [h, in] : instances_)
+      if (in->sock_open) on_socket(*in, &ignored);
   }
   for (auto& ev : ignored)
     if (ev.fd >= 0) ::close(ev.fd);
@@ -573,7 +603,7 @@ void Reactor::shutdown() {
       for (int fd : cmd.transfer) ::close(fd);
     commands_.clear();
   }
-  tsfn_.Abort();
+  napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
 }
 
 }  // namespace nsj

@@ -88,6 +88,7 @@ class Reactor {
   void apply_release(uint32_t handle, std::vector<ReactorEvent>* out);
   void forget(std::map<uint32_t, std::unique_ptr<Instance>>::iterator it, std::vector<ReactorEvent>* out);
 
+  void keep_alive(napi_env env, bool on);
   void loop();
   void run_commands(std::vector<ReactorEvent>* out);
   void finish_spawn(uint32_t handle, int e, const std::string& err, SpawnResult&& res, std::vector<ReactorEvent>* out);
@@ -101,7 +102,8 @@ class Reactor {
   bool finished(const Instance& in) const;
   void post(std::vector<ReactorEvent>& events);
 
-  Napi::ThreadSafeFunction tsfn_;
+  static void call_js(napi_env env, napi_value fn, void* context, void* data);
+  napi_threadsafe_function tsfn_ = nullptr;
   Fd epoll_, wake_;
   std::mutex mu_;
   std::map<uint32_t, std::unique_ptr<Instance>> instances_;

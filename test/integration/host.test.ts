@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Container } from '../../dist/index.js';
-import { eventually, processExists } from '../support/host.js';
+import { childPids, eventually, processExists } from '../support/host.js';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -71,5 +71,27 @@ describe('inside a Node process', () => {
     expect(processExists(msg.pid)).toBe(true);
     await worker.terminate();
     expect(await eventually(() => !processExists(msg.pid), 1000)).toBe(true);
+  });
+
+  it('workers terminated in the middle of spawning leave no crash, zombie or process behind', async () => {
+    const before = childPids();
+    for (let i = 0; i < 12; i++) {
+      const w = new Worker(
+        `const { Container } = require(${JSON.stringify(root)});
+         (async () => { for (;;) await Promise.all(Array.from({ length: 4 }, () => Container.create({ args: ['/bin/sleep', '77'] }).then((c) => { c.start(); }))); })();`,
+        { eval: true },
+      );
+      await new Promise((r) => setTimeout(r, 20 + ((i * 37) % 150)));
+      await w.terminate();
+    }
+    expect(await eventually(() => childPids().filter((p) => !before.includes(p)).length === 0, 2000)).toBe(true);
+    const sleeps = fs.readdirSync('/proc').filter((p) => {
+      try {
+        return /^\d+$/.test(p) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8') === '/bin/sleep\u000077\u0000';
+      } catch {
+        return false;
+      }
+    });
+    expect(sleeps).toEqual([]);
   });
 });
