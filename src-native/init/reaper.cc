@@ -27,6 +27,16 @@ namespace {
 
 constexpr int kCapKill = 5;
 
+// The reaper's word on the gate pipe: 'R' it has re-executed itself, 'S' start. Anything
+// else, or EOF (the reaper is gone), and the main process never runs.
+void expect_gate(int gate, char want) {
+  char got = 0;
+  ssize_t n;
+  do n = ::read(gate, &got, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1 || got != want) ::_exit(1);
+}
+
 [[noreturn]] void run_main_child(Ctx& ctx, const std::string& program, int gate) {
   ctx.kill_on_fail[0] = ctx.kill_on_fail[1] = 0;
   send_hello(ctx, proto::STAGE_MAIN);
@@ -36,14 +46,11 @@ constexpr int kCapKill = 5;
     setup_terminal(ctx);
   }
   finalize_process(ctx);  // also re-arms the parent-death signal: our parent is the reaper
+  // Ready means ready: the reaper has re-executed itself (its /proc/<pid>/ns is now
+  // open to the namespace's owner, for exec) before create() can resolve.
+  expect_gate(gate, 'R');
   report_ready(ctx);
-  if (!(ctx.boot.flags & proto::BF_START_NOW)) {
-    char go = 0;
-    ssize_t n;
-    do n = ::read(gate, &go, 1);
-    while (n < 0 && errno == EINTR);
-    if (n != 1 || go != 'S') ::_exit(1);  // the reaper is gone: never run
-  }
+  if (!(ctx.boot.flags & proto::BF_START_NOW)) expect_gate(gate, 'S');
   ::close(gate);
   exec_main(ctx, program);
 }
@@ -123,6 +130,7 @@ void reaper_main(int argc, char** argv) {
   ::prctl(PR_SET_NAME, "nsj:[2:INIT]", 0, 0, 0);  // exec named us after the memfd
   for (int fd : {ctx.init_fd, gate}) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   ctx.kill_on_fail[0] = main_pid;
+  (void)!::write(gate, "R", 1);  // re-executed: the main process may report ready
 
   sigset_t watched;
   sigfillset(&watched);
