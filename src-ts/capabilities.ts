@@ -17,7 +17,3 @@ export function capabilityNumber(name: string, field: string): number {
   if (n < 0) throw new ConfigError(field, `is not a known capability: ${JSON.stringify(name)}`);
   return n;
 }
-
-export function capabilityName(n: number): string {
-  return `CAP_${CAPS[n] ?? n}`;
-}

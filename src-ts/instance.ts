@@ -137,8 +137,6 @@ export class Instance {
         if (this.ptyFd === undefined && !this.error) this.ptyFd = ev.fd;
         else native.close(ev.fd);
         break;
-      case 'eof':
-        break;
       case 'released':
         unlisten(this.handle);
         this.doneD.resolve();

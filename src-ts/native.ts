@@ -94,7 +94,7 @@ export type NativeEvent =
   | { handle: number; type: 'exit'; stage: string; code: number | null; signal: number; pid?: number }
   | { handle: number; type: 'reaped'; stage: 'parent' | 'child' | 'init'; pid: number; code: number | null; signal: number }
   | { handle: number; type: 'log'; stage: string; message: string; pid?: number }
-  | { handle: number; type: 'eof' | 'timeout'; stage: string }
+  | { handle: number; type: 'timeout'; stage: string }
   | { handle: number; type: 'pty'; stage: string; fd: number }
   | { handle: number; type: 'spawned'; stage: string; pid: number }
   | { handle: number; type: 'spawnFailed'; stage: string; errno: number; syscall: string; message?: string }

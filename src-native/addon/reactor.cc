@@ -35,9 +35,8 @@ void to_status(int wait_status, ReactorEvent* ev) {
 // node-addon-api's wrappers would then try to create an Error object, which is fatal.
 // Here a failure just means the event is dropped (and a passed fd closed).
 bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
-  static const char* kinds[] = {"hello",  "pids",    "error",       "ready",   "exit",
-                                "log",    "reaped",  "eof",         "timeout", "protocolError",
-                                "pty",    "spawned", "spawnFailed", "released"};
+  static const char* kinds[] = {"hello",         "pids", "error",   "ready",       "exit",     "log",   "reaped",
+                                "timeout",       "protocolError", "pty", "spawned", "spawnFailed", "released"};
   napi_value o, v;
   if (napi_create_object(env, &o) != napi_ok) return false;
   auto put = [&](const char* key, napi_status made) { return made == napi_ok && napi_set_named_property(env, o, key, v) == napi_ok; };
@@ -392,9 +391,6 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
       // Every stage and the main process have closed it (exec'd or exited).
       unwatch(in.sock.get());
       in.sock_open = false;
-      ReactorEvent ev{ReactorEvent::Eof};
-      ev.handle = in.handle;
-      out->push_back(ev);
       return;
     }
     pid_t sender = 0;

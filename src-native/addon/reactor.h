@@ -22,7 +22,7 @@ namespace nsj {
 
 // What the reactor tells JS. Kinds mirror the report types plus process exits.
 struct ReactorEvent {
-  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Eof, Timeout, ProtocolError, Pty, Spawned, SpawnFailed, Released } kind;
+  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Timeout, ProtocolError, Pty, Spawned, SpawnFailed, Released } kind;
   uint32_t handle = 0;
   uint32_t stage = 0;
   int pid = 0, pid_first = 0;

@@ -14,8 +14,6 @@
 #include "../common/syscalls.h"
 #include "init_binary.h"
 
-extern char** environ;
-
 namespace nsj {
 
 namespace {
@@ -103,7 +101,6 @@ int spawn_stage0(const SpawnRequest& req, SpawnResult* out, std::string* err) {
   int rc = posix_spawn(&pid, bin.exec_path.c_str(), &fa, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
-  (void)environ;
   if (rc != 0) return fail(err, "posix_spawn " + bin.exec_path, rc);
 
   // Race-free: the child is ours and unreaped, so its pid cannot have been reused.

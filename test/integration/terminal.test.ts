@@ -65,9 +65,9 @@ describe('terminal', () => {
     expect((await p.output()).stdout.toString()).toBe('10 30\r\n');
   });
 
-  it('needs stdio 0..2 to be pipes', () => {
-    expect(() => Container.create({ args: ['/bin/true'], terminal: true, stdio: ['pipe', 'inherit', 'pipe'] })).rejects.toThrow(ConfigError);
-    expect(Container.create({ args: ['/bin/true'], terminal: { cols: 0 } })).rejects.toThrow(/terminal\.cols/);
+  it('needs stdio 0..2 to be pipes', async () => {
+    await expect(Container.create({ args: ['/bin/true'], terminal: true, stdio: ['pipe', 'inherit', 'pipe'] })).rejects.toThrow(ConfigError);
+    await expect(Container.create({ args: ['/bin/true'], terminal: { cols: 0 } })).rejects.toThrow(/terminal\.cols/);
   });
 });
 
