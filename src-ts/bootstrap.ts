@@ -66,6 +66,9 @@ export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions)
 /** runc's order for joining a running container (configs.NamespaceTypes): user first, mount late. */
 const EXEC_JOIN_ORDER: NamespaceType[] = ['user', 'ipc', 'uts', 'net', 'pid', 'mount', 'cgroup', 'time'];
 
+/** Where a join finds the container's namespace of a type (see joins.ts). */
+export type NsPathOf = (type: NamespaceType) => string;
+
 export interface ExecProcess {
   args: string[];
   env: string[];
@@ -84,8 +87,8 @@ export interface ExecProcess {
  * seccomp filter, no_new_privs and rlimits. No mounts, no new namespaces.
  */
 /** Every process of the container's pid namespace gets `signal` (kill(-1) from inside). */
-export function buildSignalAllBootstrap(container: BootstrapSpec, initPid: number, namespaces: Namespaces, signal: number): BootstrapSpec {
-  const spec = buildExecBootstrap(container, initPid, namespaces, {
+export function buildSignalAllBootstrap(container: BootstrapSpec, nsPath: NsPathOf, namespaces: Namespaces, signal: number): BootstrapSpec {
+  const spec = buildExecBootstrap(container, nsPath, namespaces, {
     args: ['kill'],
     env: [],
     cwd: '/',
@@ -98,12 +101,12 @@ export function buildSignalAllBootstrap(container: BootstrapSpec, initPid: numbe
   return { ...spec, flags: BootFlag.SignalAll, signal, seccomp: null };
 }
 
-export function buildExecBootstrap(container: BootstrapSpec, initPid: number, namespaces: Namespaces, proc: ExecProcess): BootstrapSpec {
+export function buildExecBootstrap(container: BootstrapSpec, nsPath: NsPathOf, namespaces: Namespaces, proc: ExecProcess): BootstrapSpec {
   return {
     cloneFlags: 0,
     nsPaths: EXEC_JOIN_ORDER.filter((t) => namespaces.contains(t)).map((t) => ({
       type: Namespaces.procName(t),
-      path: Namespaces.pathFor(initPid, t),
+      path: nsPath(t),
     })),
     setgroups: container.setgroups,
     rootlessEuid: container.rootlessEuid,

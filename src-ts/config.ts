@@ -15,10 +15,39 @@ export interface IdMapping {
   size: number;
 }
 
+/** Mount options every host-backed or scratch mount has (default: nosuid and nodev on). */
+export interface MountSafety {
+  /** Default true: set-user-id and set-group-id bits (and file capabilities) do nothing. */
+  nosuid?: boolean;
+  /** Default true: device nodes cannot be opened. */
+  nodev?: boolean;
+  /** Default false: nothing on the mount can be executed. */
+  noexec?: boolean;
+}
+
 export type Mount =
-  | { type: 'bind'; source: string; target: string; readonly?: boolean; recursive?: boolean }
-  | { type: 'tmpfs'; target: string; sizeBytes?: number; mode?: number; readonly?: boolean }
-  | { type: 'proc' | 'sysfs' | 'devpts' | 'mqueue'; target: string };
+  | ({
+      type: 'bind';
+      source: string;
+      target: string;
+      readonly?: boolean;
+      recursive?: boolean;
+      /**
+       * Root callers only (default true when container root is not host root): an
+       * idmapped mount, so the program owns what the caller owns and what it writes
+       * lands on the host as the caller's. `false`: the files keep their host owners,
+       * which container ids do not match.
+       */
+      idmap?: boolean;
+    } & MountSafety)
+  | ({ type: 'tmpfs'; target: string; sizeBytes?: number; mode?: number; readonly?: boolean } & MountSafety)
+  | {
+      type: 'proc' | 'sysfs';
+      target: string;
+      /** Default true: runc's masked and read-only paths (see README, "What a bare { args } gets"). */
+      mask?: boolean;
+    }
+  | { type: 'devpts' | 'mqueue'; target: string };
 
 export type RlimitName = 'nofile' | 'nproc' | 'as' | 'cpu' | 'fsize' | 'core' | 'stack';
 export type StdioEntry = 'pipe' | 'inherit' | 'ignore' | number;
@@ -53,7 +82,21 @@ export interface ContainerConfig {
     cpus?: number;
     wallTimeMs?: number;
     rlimits?: Partial<Record<RlimitName, number>>;
+    /** Size of the private /tmp in bytes; default 256 MiB (SCRATCH_DEFAULTS). */
+    tmpBytes?: number;
+    /** Size of the private /run; default 16 MiB. */
+    runBytes?: number;
+    /** Size of /dev/shm; default 64 MiB. */
+    shmBytes?: number;
   };
+  /**
+   * Default true: the caller's credentials (~/.ssh, ~/.aws, ~/.npmrc, ... under its home
+   * and /root; see CREDENTIAL_PATHS) are covered by empty read-only mounts wherever the
+   * host view or a bind shows them. A bind of such a path itself stays visible.
+   */
+  hideCredentials?: boolean;
+  /** More host paths to hide the same way (absolute). */
+  hidePaths?: string[];
   /** Capabilities kept, e.g. ['CAP_NET_BIND_SERVICE']; default none. */
   capabilities?: string[];
   /** Default 'default' (a Docker-like deny list). */
@@ -87,7 +130,12 @@ export interface NormalizedConfig {
     cpus?: number;
     wallTimeMs?: number;
     rlimits: Array<{ name: RlimitName; value: number }>;
+    tmpBytes: number;
+    runBytes: number;
+    shmBytes: number;
   };
+  hideCredentials: boolean;
+  hidePaths: string[];
   capabilities: number[];
   seccomp: SeccompPolicy | null;
   seccompIsDefault: boolean;
@@ -103,8 +151,11 @@ export interface NormalizedConfig {
 const KNOWN_FIELDS = new Set([
   'args', 'env', 'cwd', 'namespaces', 'rootfs', 'readonlyRootfs', 'mounts', 'hostname', 'user',
   'uidMappings', 'gidMappings', 'network', 'limits', 'capabilities', 'seccomp', 'noNewPrivileges',
-  'oomScoreAdj', 'stdio', 'terminal', 'init',
+  'oomScoreAdj', 'stdio', 'terminal', 'init', 'hideCredentials', 'hidePaths',
 ]);
+
+/** Sizes of the private scratch file systems when limits do not say (bytes). */
+export const SCRATCH_DEFAULTS = { tmpBytes: 256 << 20, runBytes: 16 << 20, shmBytes: 64 << 20 } as const;
 export const RLIMIT_NAMES: readonly RlimitName[] = ['nofile', 'nproc', 'as', 'cpu', 'fsize', 'core', 'stack'];
 const MAX_ID = 0xfffffffe; // (uid_t)-1 means "no change" to the kernel
 
@@ -174,10 +225,10 @@ function validateMount(m: unknown, i: number): Mount {
   const target = absPath(m.target, `${f}.target`);
   if (path.posix.normalize(target) === '/') throw new ConfigError(`${f}.target`, "must not be '/' (use rootfs for the root)");
   const allowed: Record<string, string[]> = {
-    bind: ['type', 'source', 'target', 'readonly', 'recursive'],
-    tmpfs: ['type', 'target', 'sizeBytes', 'mode', 'readonly'],
-    proc: ['type', 'target'],
-    sysfs: ['type', 'target'],
+    bind: ['type', 'source', 'target', 'readonly', 'recursive', 'idmap', ...SAFETY_KEYS],
+    tmpfs: ['type', 'target', 'sizeBytes', 'mode', 'readonly', ...SAFETY_KEYS],
+    proc: ['type', 'target', 'mask'],
+    sysfs: ['type', 'target', 'mask'],
     devpts: ['type', 'target'],
     mqueue: ['type', 'target'],
   };
@@ -188,21 +239,50 @@ function validateMount(m: unknown, i: number): Mount {
     if (!allowed[type].includes(k)) throw new ConfigError(`${f}.${k}`, `is not an option of a ${type} mount`);
   switch (type) {
     case 'bind': {
-      const out: Mount = { type, source: absPath(m.source, `${f}.source`), target };
+      const out: Mount = { type, source: absPath(m.source, `${f}.source`), target, ...validateSafety(m, f) };
       if (m.readonly !== undefined) out.readonly = bool(m.readonly, `${f}.readonly`);
       if (m.recursive !== undefined) out.recursive = bool(m.recursive, `${f}.recursive`);
+      if (m.idmap !== undefined) {
+        out.idmap = bool(m.idmap, `${f}.idmap`);
+        if (out.idmap && process.geteuid!() !== 0)
+          throw new ConfigError(`${f}.idmap`, 'needs a root caller (only host root may make idmapped mounts); a normal caller already owns what it binds');
+      }
       return out;
     }
     case 'tmpfs': {
-      const out: Mount = { type, target };
+      const out: Mount = { type, target, ...validateSafety(m, f) };
       if (m.sizeBytes !== undefined) out.sizeBytes = int(m.sizeBytes, `${f}.sizeBytes`, 4096, Number.MAX_SAFE_INTEGER);
       if (m.mode !== undefined) out.mode = int(m.mode, `${f}.mode`, 0, 0o7777);
       if (m.readonly !== undefined) out.readonly = bool(m.readonly, `${f}.readonly`);
       return out;
     }
+    case 'proc':
+    case 'sysfs': {
+      const out: Mount = { type, target };
+      if (m.mask !== undefined) out.mask = bool(m.mask, `${f}.mask`);
+      return out;
+    }
     default:
-      return { type: type as 'proc' | 'sysfs' | 'devpts' | 'mqueue', target };
+      return { type: type as 'devpts' | 'mqueue', target };
   }
+}
+
+const SAFETY_KEYS = ['nosuid', 'nodev', 'noexec'] as const;
+
+function validateSafety(m: Record<string, unknown>, f: string): MountSafety {
+  const out: MountSafety = {};
+  for (const k of SAFETY_KEYS) if (m[k] !== undefined) out[k] = bool(m[k], `${f}.${k}`);
+  return out;
+}
+
+function validateHidePaths(v: unknown): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new ConfigError('hidePaths', 'must be an array of absolute host paths');
+  return v.map((p, i) => {
+    const out = absPath(p, `hidePaths[${i}]`);
+    if (path.posix.normalize(out) === '/') throw new ConfigError(`hidePaths[${i}]`, "must not be '/'");
+    return out;
+  });
 }
 
 function validateEnv(v: unknown): Record<string, string> {
@@ -381,11 +461,14 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
     network = c.network;
   }
 
-  const limits: NormalizedConfig['limits'] = { rlimits: [] };
+  const limits: NormalizedConfig['limits'] = { rlimits: [], ...SCRATCH_DEFAULTS };
   if (c.limits !== undefined) {
     if (!isPlainObject(c.limits)) throw new ConfigError('limits', 'must be an object');
     for (const k of Object.keys(c.limits))
-      if (!['memoryBytes', 'pids', 'cpus', 'wallTimeMs', 'rlimits'].includes(k)) throw new ConfigError(`limits.${k}`, 'is not a limit');
+      if (!['memoryBytes', 'pids', 'cpus', 'wallTimeMs', 'rlimits', 'tmpBytes', 'runBytes', 'shmBytes'].includes(k))
+        throw new ConfigError(`limits.${k}`, 'is not a limit');
+    for (const k of ['tmpBytes', 'runBytes', 'shmBytes'] as const)
+      if (c.limits[k] !== undefined) limits[k] = int(c.limits[k], `limits.${k}`, 4096, Number.MAX_SAFE_INTEGER);
     const l = c.limits;
     if (l.wallTimeMs !== undefined) {
       if (typeof l.wallTimeMs !== 'number' || !Number.isFinite(l.wallTimeMs) || l.wallTimeMs <= 0)
@@ -428,9 +511,12 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   const noNewPrivileges = c.noNewPrivileges === undefined ? true : bool(c.noNewPrivileges, 'noNewPrivileges');
   const oomScoreAdj = c.oomScoreAdj === undefined ? undefined : int(c.oomScoreAdj, 'oomScoreAdj', -1000, 1000);
   const init = c.init === undefined ? true : bool(c.init, 'init');
+  const hideCredentials = c.hideCredentials === undefined ? true : bool(c.hideCredentials, 'hideCredentials');
+  const hidePaths = validateHidePaths(c.hidePaths);
 
   return {
     args, env, cwd, namespaces, rootfs, readonlyRootfs, mounts, hostname, user, uidMappings, gidMappings,
     network, limits, capabilities, seccomp, seccompIsDefault, seccompProgram, noNewPrivileges, oomScoreAdj, stdio, terminal, init,
+    hideCredentials, hidePaths,
   };
 }

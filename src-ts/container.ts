@@ -4,11 +4,12 @@
  * reaps everything. run = create + start + output + destroy.
  */
 import { randomBytes } from 'node:crypto';
-import { buildBootstrap, buildExecBootstrap, buildSignalAllBootstrap } from './bootstrap.js';
+import { buildBootstrap, buildExecBootstrap, buildSignalAllBootstrap, type NsPathOf } from './bootstrap.js';
 import { normalizeConfig, normalizeExec, type ContainerConfig, type ExecOptions, type NormalizedConfig } from './config.js';
 import { ConfigError, ContainerError } from './errors.js';
 import { ensureReactor } from './events.js';
 import { Instance } from './instance.js';
+import { heldPath, joinOwnContainers, registerLive } from './joins.js';
 import { Namespaces } from './namespaces.js';
 import { BootFlag, initPath, native, type BootstrapSpec } from './native.js';
 import { Process } from './process.js';
@@ -37,14 +38,14 @@ function validateId(id: unknown): string {
 }
 
 /** Starts the init program for a bootstrap, with its stdio. */
-function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdio'], init: boolean): { instance: Instance; stdio: StdioSet } {
+function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdio'], init: boolean, join?: number): { instance: Instance; stdio: StdioSet } {
   const bootstrap = native.encodeBootstrap(spec);
   ensureReactor();
   // With a terminal, the pty becomes 0, 1 and 2 inside; until then they are /dev/null.
   const terminal = (spec.flags & BootFlag.Terminal) !== 0;
   const stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
   try {
-    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, transfer: stdio.transferFarEnds() });
+    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, transfer: stdio.transferFarEnds(), join });
     return { instance: new Instance(handle, { init, debug, initPath }), stdio };
   } catch (e) {
     stdio.destroy();
@@ -100,6 +101,7 @@ export class Container {
     this.terminal = terminal;
     if (terminal) this.terminals.push(terminal);
     this.pid = instance.pids.init!;
+    registerLive(this.pid, instance);
     this.mainPid = config.init ? instance.pids.main! : this.pid;
     void instance.exited.then(() => {
       this.stopped = true;
@@ -114,8 +116,11 @@ export class Container {
   private static async createInternal(config: ContainerConfig, options: CreateOptions, startNow: boolean): Promise<Container> {
     const id = validateId(options?.id);
     const norm = normalizeConfig(config);
-    const spec = buildBootstrap(norm, { startNow, extraFds: norm.stdio.length - 3, logLevel: debug ? 1 : 0 });
-    const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init));
+    const extraFds = norm.stdio.length - 3;
+    // Joins of our own containers' namespaces go through the fds the addon holds for them.
+    const { namespaces: joined, join } = joinOwnContainers(norm.namespaces, extraFds);
+    const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: debug ? 1 : 0 });
+    const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join));
     if (startNow) {
       instance.startedAt = process.hrtime.bigint();
       if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs);
@@ -181,18 +186,19 @@ export class Container {
       throw new ContainerError(`cannot exec in container ${this.id} before start(): without init its PID 1 is not set up yet`, {
         code: 'ERR_CONTAINER_NOT_RUNNING',
       });
-    const spec = buildExecBootstrap(this.spec, this.pid, this.config.namespaces, {
+    const extraFds = opts.stdio.length - 3;
+    const spec = buildExecBootstrap(this.spec, this.nsPathOf(extraFds), this.config.namespaces, {
       args: opts.args,
       env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`),
       cwd: opts.cwd,
       uid: opts.user.uid,
       gid: opts.user.gid,
       groups: opts.user.additionalGids,
-      extraFds: opts.stdio.length - 3,
+      extraFds,
       logLevel: debug ? 1 : 0,
       terminal: opts.terminal,
     });
-    const { instance, stdio } = await inTurn(() => spawnInstance(spec, opts.stdio, false));
+    const { instance, stdio } = await inTurn(() => spawnInstance(spec, opts.stdio, false, this.instance.handle));
     instance.startedAt = process.hrtime.bigint();
     this.execs.add(instance);
     void instance.done.then(() => this.execs.delete(instance));
@@ -228,13 +234,19 @@ export class Container {
     }
     // init: false: everything but PID 1 first, from inside; PID 1 last, since its
     // exit ends the namespace (with SIGKILL for whoever has not seen the signal yet).
-    const { instance } = spawnInstance(buildSignalAllBootstrap(this.spec, this.pid, this.config.namespaces, sig), ['ignore', 'ignore', 'ignore'], false);
+    const spec = buildSignalAllBootstrap(this.spec, this.nsPathOf(0), this.config.namespaces, sig);
+    const { instance } = spawnInstance(spec, ['ignore', 'ignore', 'ignore'], false, this.instance.handle);
     this.execs.add(instance);
     instance.ready.catch(() => {}); // it exits without reporting ready; that is its success
     void instance.done.then(() => {
       this.execs.delete(instance);
       this.instance.signal('init', sig);
     });
+  }
+
+  /** For a spawn that joins this container with `extraFds` extra fds: where each namespace is. */
+  private nsPathOf(extraFds: number): NsPathOf {
+    return (t) => heldPath(this.instance, t, extraFds) ?? Namespaces.pathFor(this.pid, t);
   }
 
   /** The main process's exit status. */

@@ -1,8 +1,11 @@
 /**
- * uid/gid maps for a new user namespace. By default the caller's euid/egid become 0
- * inside, which any user may write. Anything more (several ranges, or another host id)
- * needs privilege: root writes it directly, anyone else through the setuid helpers
- * newuidmap/newgidmap and a range in /etc/subuid and /etc/subgid.
+ * uid/gid maps for a new user namespace. By default a normal caller's euid/egid become 0
+ * inside, which any user may write. A root caller's do not: host uid 0 keeps powers the
+ * kernel grants by uid alone (writing sysctls, RLIMIT_NPROC exemption, owning the host's
+ * files), so by default container ids 0..65535 map to an unprivileged host range: root's
+ * own in /etc/subuid and /etc/subgid, or DEFAULT_ROOT_RANGE. Anything more (several
+ * ranges, or another host id) needs privilege: root writes it directly, anyone else
+ * through the setuid helpers newuidmap/newgidmap and a range in /etc/subuid and /etc/subgid.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -46,12 +49,51 @@ function findHelper(name: string): string | null {
   return found;
 }
 
+/**
+ * Where a root caller's containers live on the host when /etc/subuid has no range for
+ * root: the last 64 Ki block of systemd's range for container ids (524288..1879048191),
+ * owned by no real user.
+ */
+export const DEFAULT_ROOT_RANGE = { hostId: 0x6fff0000, size: 65536 } as const;
+
+/** root's first range in /etc/subuid (or /etc/subgid), capped at 65536 ids. */
+function rootRange(file: string): { hostId: number; size: number } | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const [name, start, count] = line.trim().split(':');
+    if ((name === 'root' || name === '0') && /^\d+$/.test(start ?? '') && /^\d+$/.test(count ?? '') && Number(count) > 0)
+      return { hostId: Number(start), size: Math.min(Number(count), 65536) };
+  }
+  return undefined;
+}
+
+/** The default maps: the caller as root (normal caller), or a whole unprivileged range (root caller). */
+export function defaultMappings(): { uid: IdMapping[]; gid: IdMapping[] } {
+  const euid = process.geteuid!();
+  if (euid !== 0) return { uid: [{ containerId: 0, hostId: euid, size: 1 }], gid: [{ containerId: 0, hostId: process.getegid!(), size: 1 }] };
+  const u = rootRange('/etc/subuid') ?? DEFAULT_ROOT_RANGE;
+  const g = rootRange('/etc/subgid') ?? DEFAULT_ROOT_RANGE;
+  return { uid: [{ containerId: 0, ...u }], gid: [{ containerId: 0, ...g }] };
+}
+
+/** The host uid that container root is, or undefined when root is not mapped. */
+export function hostIdOf(mappings: IdMapping[], id: number): number | undefined {
+  const m = mappings.find((r) => id >= r.containerId && id < r.containerId + r.size);
+  return m === undefined ? undefined : m.hostId + (id - m.containerId);
+}
+
 export function planIdMaps(config: NormalizedConfig): IdMapPlan {
   const euid = process.geteuid!();
   const egid = process.getegid!();
   const rootless = euid !== 0;
-  const uid = config.uidMappings ?? [{ containerId: 0, hostId: euid, size: 1 }];
-  const gid = config.gidMappings ?? [{ containerId: 0, hostId: egid, size: 1 }];
+  const defaults = defaultMappings();
+  const uid = config.uidMappings ?? defaults.uid;
+  const gid = config.gidMappings ?? defaults.gid;
 
   const helperNeeded = (m: IdMapping[], self: number) => rootless && !isSelfMap(m, self);
   const plan: IdMapPlan = { uidMap: mapText(uid), gidMap: mapText(gid), setgroups: !rootless, rootlessEuid: rootless };

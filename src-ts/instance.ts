@@ -9,6 +9,8 @@ import { diagnose } from './hints.js';
 import { native, StageId, type NativeEvent } from './native.js';
 import { signalName, type ExitStatus } from './status.js';
 
+const ESRCH = 3;
+
 type Pids = { parent?: number; child?: number; init?: number; main?: number };
 
 function deferred<T>() {
@@ -49,6 +51,8 @@ export class Instance {
   private readonly debug: boolean;
   private readonly spawnedAt = process.hrtime.bigint();
   private readonly initPath: string;
+  /** The namespaces the reactor holds for this container (/proc/<pid>/ns names, in fd order). */
+  heldNamespaces: string[] = [];
   /** terminal: the pty master the main process's side sent; whoever takes it owns it. */
   private ptyFd?: number;
 
@@ -85,6 +89,12 @@ export class Instance {
         break;
       case 'spawnFailed': {
         const { code } = describeErrno(ev.errno);
+        if (ev.errno === ESRCH) {
+          // A join (exec) of a container that stopped meanwhile (see joins.ts).
+          this.fail(new ContainerError(`the container has stopped`, { code: 'ERR_CONTAINER_STOPPED' }));
+          this.finish();
+          break;
+        }
         this.fail(
           new ContainerError(`cannot start the init program: ${ev.message ?? code}`, {
             code: ev.errno === 2 ? 'ENOENT' : 'ERR_CONTAINER_SPAWN',
@@ -136,6 +146,9 @@ export class Instance {
       case 'pty':
         if (this.ptyFd === undefined && !this.error) this.ptyFd = ev.fd;
         else native.close(ev.fd);
+        break;
+      case 'nsfds':
+        this.heldNamespaces = ev.types.split(',').filter(Boolean);
         break;
       case 'released':
         unlisten(this.handle);

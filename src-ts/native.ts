@@ -61,6 +61,8 @@ export const MountKind = {
   Devpts: 7,
   Mqueue: 8,
   Dev: 9,
+  Mask: 10,
+  Rebind: 11,
 } as const;
 
 /** Mirrors proto::MountFlag. */
@@ -71,6 +73,7 @@ export const MountFlag = {
   Nodev: 1 << 3,
   Noexec: 1 << 4,
   Optional: 1 << 5,
+  Idmap: 1 << 6,
 } as const;
 
 /** Mirrors proto::BootFlag. */
@@ -98,7 +101,9 @@ export type NativeEvent =
   | { handle: number; type: 'pty'; stage: string; fd: number }
   | { handle: number; type: 'spawned'; stage: string; pid: number }
   | { handle: number; type: 'spawnFailed'; stage: string; errno: number; syscall: string; message?: string }
-  | { handle: number; type: 'released'; stage: string };
+  | { handle: number; type: 'released'; stage: string }
+  /** The reactor now holds the container's namespaces (comma-separated /proc/<pid>/ns names, in fd order). */
+  | { handle: number; type: 'nsfds'; stage: string; types: string };
 
 export interface Native {
   encodeBootstrap(spec: BootstrapSpec): Buffer;
@@ -111,7 +116,21 @@ export interface Native {
    * the handle its events carry: first 'spawned' or 'spawnFailed'. The `transfer` fds
    * belong to the addon from here on: it closes them once the child has its copies.
    */
-  spawn(options: { initPath: string; bootstrap: Buffer; stdio: [number, number, number]; extraFds?: number[]; transfer?: number[] }): number;
+  spawn(options: {
+    initPath: string;
+    bootstrap: Buffer;
+    stdio: [number, number, number];
+    extraFds?: number[];
+    transfer?: number[];
+    /**
+     * A container handle: stage 0 then holds copies of that container's namespace fds
+     * after the extra fds (at firstExtraFd + extraFds.length + i, in the order of its
+     * 'nsfds' event). If it has stopped, 'spawnFailed' with ESRCH.
+     */
+    join?: number;
+  }): number;
+  /** Where stage 0 finds its first extra fd (src-native/common/fd_layout.h). */
+  readonly firstExtraFd: number;
   /** Releases the start barrier (queued, sent by the reactor thread). */
   start(handle: number): void;
   /** Asks the container's init to signal its main process (scope 0) or every process (1). */

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 
+#include "../common/fd_layout.h"
 #include "../protocol/bootstrap.h"
 #include "../protocol/report.h"
 #include "bootstrap_js.h"
@@ -34,6 +35,22 @@ uint32_t arg_u32(const Napi::CallbackInfo& info, size_t i, const char* name) {
   double d = info[i].As<Napi::Number>().DoubleValue();
   if (d < 0 || d > 4294967295.0) throw Napi::RangeError::New(info.Env(), std::string(name) + " out of range");
   return static_cast<uint32_t>(d);
+}
+
+// An optional array of fds (non-negative int32s).
+std::vector<int> fd_list(const Napi::Object& o, const char* name) {
+  std::vector<int> out;
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return out;
+  if (!v.IsArray()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be an array");
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value e = a.Get(i);
+    if (!e.IsNumber() || e.As<Napi::Number>().Int32Value() < 0)
+      throw Napi::TypeError::New(o.Env(), std::string(name) + "[" + std::to_string(i) + "] must be an fd");
+    out.push_back(e.As<Napi::Number>().Int32Value());
+  }
+  return out;
 }
 
 std::vector<uint8_t> buffer_arg(const Napi::Value& v, const char* name) {
@@ -62,6 +79,7 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("socketpair", &Addon::Socketpair),
                              InstanceMethod("close", &Addon::Close),
                              InstanceMethod("resizeTerminal", &Addon::ResizeTerminal),
+                             InstanceValue("firstExtraFd", Napi::Number::New(env, kFirstExtraFd)),
                          });
   }
   ~Addon() { Teardown(); }
@@ -147,12 +165,8 @@ class Addon : public Napi::Addon<Addon> {
       if (!v.IsNumber()) throw Napi::TypeError::New(env, "stdio entries must be numbers");
       req.stdio[i] = v.As<Napi::Number>().Int32Value();
     }
-    Napi::Value extra = o.Get("extraFds");
-    if (!extra.IsUndefined()) {
-      if (!extra.IsArray()) throw Napi::TypeError::New(env, "extraFds must be an array");
-      Napi::Array a = extra.As<Napi::Array>();
-      for (uint32_t i = 0; i < a.Length(); i++) req.extra_fds.push_back(a.Get(i).As<Napi::Number>().Int32Value());
-    }
+    req.extra_fds = fd_list(o, "extraFds");
+
     std::vector<int> transfer;
     Napi::Value tr = o.Get("transfer");
     if (!tr.IsUndefined()) {
@@ -160,7 +174,13 @@ class Addon : public Napi::Addon<Addon> {
       Napi::Array a = tr.As<Napi::Array>();
       for (uint32_t i = 0; i < a.Length(); i++) transfer.push_back(a.Get(i).As<Napi::Number>().Int32Value());
     }
-    return Napi::Number::New(env, reactor(env).spawn(std::move(req), std::move(transfer)));
+    uint32_t join = 0;
+    Napi::Value jv = o.Get("join");
+    if (!jv.IsUndefined()) {
+      if (!jv.IsNumber()) throw Napi::TypeError::New(env, "join must be a handle");
+      join = jv.As<Napi::Number>().Uint32Value();
+    }
+    return Napi::Number::New(env, reactor(env).spawn(std::move(req), std::move(transfer), join));
   }
 
   Napi::Value SendReport(const Napi::CallbackInfo& info, const proto::Report& r) {

@@ -23,6 +23,9 @@ namespace {
 
 uint64_t key(uint32_t handle, uint64_t tag) { return (static_cast<uint64_t>(handle) << 8) | tag; }
 
+// One namespace fd per type at most (user, mnt, pid, net, ipc, uts, cgroup, time).
+constexpr size_t kMaxFdsPerReport = 8;
+
 void to_status(int wait_status, ReactorEvent* ev) {
   if (WIFEXITED(wait_status)) {
     ev->code = WEXITSTATUS(wait_status);
@@ -35,8 +38,8 @@ void to_status(int wait_status, ReactorEvent* ev) {
 // node-addon-api's wrappers would then try to create an Error object, which is fatal.
 // Here a failure just means the event is dropped (and a passed fd closed).
 bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
-  static const char* kinds[] = {"hello",         "pids", "error",   "ready",       "exit",     "log",   "reaped",
-                                "timeout",       "protocolError", "pty", "spawned", "spawnFailed", "released"};
+  static const char* kinds[] = {"hello",   "pids",          "error", "ready",   "exit",        "log",      "reaped",
+                                "timeout", "protocolError", "pty",   "spawned", "spawnFailed", "released", "nsfds"};
   napi_value o, v;
   if (napi_create_object(env, &o) != napi_ok) return false;
   auto put = [&](const char* key, napi_status made) { return made == napi_ok && napi_set_named_property(env, o, key, v) == napi_ok; };
@@ -53,7 +56,8 @@ bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
   if (ok && !ev.syscall.empty()) ok = str("syscall", ev.syscall);
   if (ok && !ev.path.empty()) ok = str("path", ev.path);
   if (ok && !ev.message.empty()) ok = str("message", ev.message);
-  if (ok && ev.fd >= 0) ok = num("fd", ev.fd);
+  if (ok && ev.kind == ReactorEvent::Pty && ev.fds.size() == 1) ok = num("fd", ev.fds[0]);
+  if (ok && ev.kind == ReactorEvent::Nsfds) ok = str("types", ev.ns_types);
   napi_value undefined, result;
   if (!ok || napi_get_undefined(env, &undefined) != napi_ok) return false;
   napi_status st = napi_call_function(env, undefined, fn, 1, &o, &result);
@@ -62,7 +66,7 @@ bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
     napi_value err;
     if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
   }
-  return st == napi_ok || ev.fd < 0;  // the fd is JS's once the handler ran
+  return st == napi_ok || ev.fds.empty();  // the fds are JS's once the handler ran
 }
 
 }  // namespace
@@ -99,7 +103,7 @@ void Reactor::call_js(napi_env env, napi_value fn, void* context, void* data) {
   // The last event of an instance lets the loop go.
   if (env && ev->kind == ReactorEvent::Released && self->live_ > 0 && --self->live_ == 0) self->keep_alive(env, false);
   bool delivered = env && fn && deliver(env, fn, *ev);
-  if (!delivered && ev->fd >= 0) ::close(ev->fd);  // nobody will own it
+  if (!delivered) ev->close_fds();  // nobody will own them
 }
 
 void Reactor::watch(int fd, uint32_t handle, uint64_t tag) {
@@ -121,9 +125,10 @@ void Reactor::queue(Command&& cmd) {
   (void)!::write(wake_.get(), &one, sizeof one);
 }
 
-uint32_t Reactor::spawn(SpawnRequest&& req, std::vector<int> transfer) {
+uint32_t Reactor::spawn(SpawnRequest&& req, std::vector<int> transfer, uint32_t join) {
   Command cmd;
   cmd.kind = Command::Spawn;
+  cmd.join = join;
   cmd.handle = next_handle_++;
   if (next_handle_ > 0xFFFFFF) next_handle_ = 1;  // 24 bits in the epoll key
   cmd.req = std::move(req);
@@ -194,21 +199,46 @@ void Reactor::run_commands(std::vector<ReactorEvent>* out) {
       ::send(it->second->sock.get(), cmd.msg.data(), cmd.msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       continue;
     }
+    std::vector<Fd> held;  // copies of the joined container's namespace fds, for this spawn
+    std::string err;
+    int e = 0;
     {
       // The instance exists from here on; commands queued after this spawn find it.
       std::lock_guard<std::mutex> lock(mu_);
       auto in = std::make_unique<Instance>();
       in->handle = cmd.handle;
       instances_[cmd.handle] = std::move(in);
+      if (cmd.join) e = hold_namespaces(cmd.join, &held, &err);
     }
-    bool cancelled = stopping_;
+    for (const Fd& fd : held) cmd.req.held_fds.push_back(fd.get());
     SpawnResult res;
-    std::string err;
-    int e = cancelled ? ECANCELED : spawn_stage0(cmd.req, &res, &err);
+    if (!e && stopping_) e = ECANCELED;
+    if (!e) e = spawn_stage0(cmd.req, &res, &err);
     for (int fd : cmd.transfer) ::close(fd);  // the child has its copies now (or never will)
     std::lock_guard<std::mutex> lock(mu_);
     finish_spawn(cmd.handle, e, err, std::move(res), out);
   }
+}
+
+// Under mu_: copies of the namespace fds of a running container, or ESRCH once it has
+// stopped (its init reaped, or released by JS).
+int Reactor::hold_namespaces(uint32_t handle, std::vector<Fd>* out, std::string* err) {
+  auto it = instances_.find(handle);
+  const Instance* in = it == instances_.end() ? nullptr : it->second.get();
+  if (!in || in->released || in->ns_fds.empty() || in->procs[proto::STAGE_INIT].reaped) {
+    *err = "the container has stopped";
+    return ESRCH;
+  }
+  for (const Fd& fd : in->ns_fds) {
+    Fd copy(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
+    if (!copy) {
+      int e = errno;
+      *err = std::string("dup of a namespace fd: ") + std::strerror(e);
+      return e;
+    }
+    out->push_back(std::move(copy));
+  }
+  return 0;
 }
 
 // Under mu_: the instance gets its stage 0, or learns that there is none.
@@ -374,7 +404,7 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
   for (;;) {
     uint8_t buf[8192];
     union {
-      char raw[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(4 * sizeof(int))];
+      char raw[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(kMaxFdsPerReport * sizeof(int))];
       struct cmsghdr align;
     } control;
     struct iovec iov = {buf, sizeof buf};
@@ -443,8 +473,29 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
         break;
       case proto::MSG_READY: ev.kind = ReactorEvent::Ready; break;
       case proto::MSG_EXIT:
+        // The main process's status is the reaper's word alone (stage 2, whose pid we
+        // learnt from its hello before anything in the container ran).
+        if (!from_stage2(in, sender)) {
+          ev.err_no = EPROTO;
+          ev.message = "exit status from pid " + std::to_string(sender) + ", not the container's init: ignored";
+          break;
+        }
         ev.kind = ReactorEvent::Exit;
         to_status(static_cast<int>(r.status), &ev);
+        break;
+      case proto::MSG_NSFDS:
+        if (!from_stage2(in, sender) || fds.empty() || fds.size() > kMaxFdsPerReport || !in.ns_fds.empty()) {
+          ev.err_no = EPROTO;
+          ev.message = "namespace handles not from the container's init, or none, or twice: ignored";
+          break;
+        }
+        // Held here, not in JS: an exec that races destroy() then finds them gone
+        // (ESRCH), never a closed or recycled fd number.
+        ev.kind = ReactorEvent::Nsfds;
+        ev.ns_types = r.ns_types;
+        in.ns_types = r.ns_types;
+        in.ns_fds = std::move(fds);
+        fds.clear();
         break;
       case proto::MSG_LOG:
         ev.kind = ReactorEvent::Log;
@@ -453,7 +504,7 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
       case proto::MSG_PTY:
         if (fds.size() == 1) {
           ev.kind = ReactorEvent::Pty;
-          ev.fd = fds[0].release();
+          ev.fds.push_back(fds[0].release());
         } else {
           ev.err_no = EPROTO;
           ev.message = "terminal report without exactly one fd";
@@ -479,6 +530,7 @@ void Reactor::on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* 
     return;
   p.reaped = true;
   unwatch(p.pidfd.get());
+  if (stage == proto::STAGE_INIT) in.ns_fds.clear();  // the container has stopped: nothing to join
   ReactorEvent ev{ReactorEvent::Reaped};
   ev.handle = in.handle;
   ev.stage = stage;
@@ -533,8 +585,7 @@ void Reactor::loop() {
         else if (tag == kTimer && in.timer)
           on_timer(in, &events);
         if (in.released) {
-          for (size_t e = before; e < events.size(); e++)
-            if (events[e].fd >= 0) ::close(events[e].fd);
+          for (size_t e = before; e < events.size(); e++) events[e].close_fds();
           events.resize(before);  // JS no longer listens, but for Released
           if (finished(in)) forget(it, &events);
         }
@@ -549,7 +600,7 @@ void Reactor::post(std::vector<ReactorEvent>& events) {
   for (auto& ev : events) {
     auto* copy = new ReactorEvent(std::move(ev));
     if (napi_call_threadsafe_function(tsfn_, copy, napi_tsfn_nonblocking) != napi_ok) {
-      if (copy->fd >= 0) ::close(copy->fd);
+      copy->close_fds();
       delete copy;
     }
   }
@@ -581,8 +632,7 @@ void Reactor::shutdown() {
     for (auto& [h, in] : instances_)
       if (in->sock_open) on_socket(*in, &ignored);
   }
-  for (auto& ev : ignored)
-    if (ev.fd >= 0) ::close(ev.fd);
+  for (auto& ev : ignored) ev.close_fds();
   for (auto& [h, in] : instances_)
     for (uint32_t s = proto::STAGE_PARENT; s <= proto::STAGE_INIT; s++) {
       Proc& p = in->procs[s];

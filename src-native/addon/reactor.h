@@ -5,6 +5,7 @@
 #pragma once
 #include <napi.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdint>
@@ -16,20 +17,28 @@
 #include <vector>
 
 #include "../common/fd.h"
+#include "../protocol/report.h"
 #include "spawn.h"
 
 namespace nsj {
 
 // What the reactor tells JS. Kinds mirror the report types plus process exits.
 struct ReactorEvent {
-  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Timeout, ProtocolError, Pty, Spawned, SpawnFailed, Released } kind;
+  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Timeout, ProtocolError, Pty, Spawned, SpawnFailed, Released, Nsfds } kind;
   uint32_t handle = 0;
   uint32_t stage = 0;
   int pid = 0, pid_first = 0;
   int code = -1, signal = 0;  // Exit, Reaped
   uint32_t err_no = 0;
   std::string syscall, path, message;
-  int fd = -1;  // Pty: the master, owned by whoever receives the event
+  // Pty: the master, owned by whoever receives the event (closed if never delivered).
+  // Nsfds carries no fd: ns_types names the namespaces the reactor now holds, in order.
+  std::vector<int> fds;
+  std::string ns_types;
+  void close_fds() {
+    for (int fd : fds) ::close(fd);
+    fds.clear();
+  }
 };
 
 class Reactor {
@@ -41,7 +50,10 @@ class Reactor {
   // exec, which under load can take milliseconds: never on the JS thread). `transfer`
   // are fds of the request that the reactor closes once the child has its copies.
   // Returns the handle events will carry; then Spawned {pid} or SpawnFailed.
-  uint32_t spawn(SpawnRequest&& req, std::vector<int> transfer);
+  // `join`, if not 0, is the handle of a container whose namespace fds the new stage 0
+  // gets as held fds (in the order of its 'nsfds' event); if that container is gone the
+  // spawn fails with ESRCH.
+  uint32_t spawn(SpawnRequest&& req, std::vector<int> transfer, uint32_t join = 0);
   // Queues an encoded command for the instance's init socket (sent in order, after the spawn).
   void send(uint32_t handle, std::vector<uint8_t> msg);
   // Every call from JS but signal() only queues a command (under a lock held for nanoseconds):
@@ -72,6 +84,10 @@ class Reactor {
     bool released = false;
     bool sock_open = false;  // once spawned
     bool spawning = true;
+    // The container's namespaces, from its stage 2 (MSG_NSFDS), in ns_types order:
+    // what exec (and containers that join this one) join through.
+    std::vector<Fd> ns_fds;
+    std::string ns_types;
   };
   enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6 };
 
@@ -80,6 +96,7 @@ class Reactor {
     uint32_t handle = 0;
     SpawnRequest req;             // Spawn
     std::vector<int> transfer;    // Spawn: closed after the spawn
+    uint32_t join = 0;            // Spawn: whose namespaces to hold
     std::vector<uint8_t> msg;     // Send
     uint64_t ms = 0;              // Timer
   };
@@ -96,6 +113,11 @@ class Reactor {
   void on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* out);
   void on_timer(Instance& in, std::vector<ReactorEvent>* out);
   void track(Instance& in, uint32_t stage, pid_t pid, std::vector<ReactorEvent>* out);
+  int hold_namespaces(uint32_t handle, std::vector<Fd>* out, std::string* err);
+  // Whether a report came from the instance's stage 2 (the init), by its SCM_CREDENTIALS pid.
+  static bool from_stage2(const Instance& in, pid_t sender) {
+    return sender > 0 && in.procs[proto::STAGE_INIT].pid == sender;
+  }
   void watch(int fd, uint32_t handle, uint64_t tag);
   void unwatch(int fd);
   void kill_all(Instance& in);

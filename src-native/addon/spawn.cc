@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "../common/syscalls.h"
+#include "../common/fd_layout.h"
 #include "init_binary.h"
 
 namespace nsj {
@@ -56,7 +57,7 @@ int spawn_stage0(const SpawnRequest& req, SpawnResult* out, std::string* err) {
 
   // dup2 in file actions cannot handle a source fd that is also a target (0..4+n), so
   // every source first gets a private copy above that range.
-  const int targets = 5 + static_cast<int>(req.extra_fds.size());
+  const int targets = kFirstExtraFd + static_cast<int>(req.extra_fds.size() + req.held_fds.size());
   std::vector<Fd> high;
   auto lift = [&](int fd) -> int {
     if (fd < 0) return -1;
@@ -65,12 +66,13 @@ int spawn_stage0(const SpawnRequest& req, SpawnResult* out, std::string* err) {
     high.emplace_back(h);
     return h;
   };
-  int src[5 + 1024];
-  if (req.extra_fds.size() > 1000) return fail(err, "extra fds", E2BIG);
+  int src[kFirstExtraFd + 1024];
+  if (req.extra_fds.size() > 1000 || req.held_fds.size() > 16) return fail(err, "extra fds", E2BIG);
   for (int i = 0; i < 3; i++) src[i] = lift(req.stdio[i]);
   src[3] = lift(theirs.get());
   src[4] = lift(boot.get());
-  for (size_t i = 0; i < req.extra_fds.size(); i++) src[5 + i] = lift(req.extra_fds[i]);
+  for (size_t i = 0; i < req.extra_fds.size(); i++) src[kFirstExtraFd + i] = lift(req.extra_fds[i]);
+  for (size_t i = 0; i < req.held_fds.size(); i++) src[kFirstExtraFd + req.extra_fds.size() + i] = lift(req.held_fds[i]);
   for (int i = 0; i < targets; i++)
     if (src[i] == -2) return fail(err, "fcntl F_DUPFD_CLOEXEC", errno);
 
@@ -94,8 +96,9 @@ int spawn_stage0(const SpawnRequest& req, SpawnResult* out, std::string* err) {
 
   std::string ppid = std::to_string(::getpid());
   std::string nfds = std::to_string(req.extra_fds.size());
+  std::string nheld = std::to_string(req.held_fds.size());
   char title[] = "nsj:[0:PARENT]";
-  char* argv[] = {title, ppid.data(), nfds.data(), nullptr};
+  char* argv[] = {title, ppid.data(), nfds.data(), nheld.data(), nullptr};
   char* envp[] = {nullptr};
   pid_t pid;
   int rc = posix_spawn(&pid, bin.exec_path.c_str(), &fa, &attr, argv, envp);

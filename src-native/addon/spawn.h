@@ -16,6 +16,8 @@ struct SpawnRequest {
   std::vector<uint8_t> bootstrap;     // encoded INIT_MSG
   int stdio[3] = {-1, -1, -1};        // -1: /dev/null
   std::vector<int> extra_fds;         // become 3.. in the main process
+  std::vector<int> held_fds;          // kept by the stages after the extra fds (namespaces
+                                      // to join), never passed to the main process
 };
 
 struct SpawnResult {

@@ -66,6 +66,12 @@ void make_dev(Ctx& ctx, int root_fd, const proto::MountOp& op, Sources& src) {
     int f = ::openat(dev.get(), name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
     if (f < 0) die(ctx, "open", errno, op.target + "/" + name);
     ::close(f);
+    // Read-only: the node still opens for writing, but nothing inside can chmod, chown or
+    // touch the host's node through it.
+    sys::mount_attr_t attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC;
+    if (sys::mount_setattr(src.nodes[i].get(), "", AT_EMPTY_PATH, &attr) < 0)
+      die(ctx, "mount_setattr", errno, op.target + "/" + name, "read-only device node");
     if (sys::move_mount(src.nodes[i].get(), "", dev.get(), name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
       die(ctx, "move_mount", errno, op.target + "/" + name);
   }
@@ -81,7 +87,10 @@ void make_dev(Ctx& ctx, int root_fd, const proto::MountOp& op, Sources& src) {
   {
     Fd shm(::openat(dev.get(), "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!shm) die(ctx, "open", errno, op.target + "/shm");
-    mount_fs(ctx, shm.get(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", op.target + "/shm");
+    // Sized by the operation (limits.shmBytes): shared memory is tmpfs pages.
+    std::string data = "mode=1777";
+    if (op.size) data += ",size=" + std::to_string(op.size) + ",nr_inodes=" + std::to_string(tmpfs_inodes(op.size));
+    mount_fs(ctx, shm.get(), "tmpfs", MS_NOSUID | MS_NODEV, data.c_str(), op.target + "/shm");
   }
   static const struct {
     const char* target;

@@ -46,7 +46,10 @@ std::string fs_data(const MountOp& op) {
     char mode[24];
     std::snprintf(mode, sizeof mode, "mode=0%o", op.mode ? op.mode : 0755);
     add(mode);
-    if (op.size) add("size=" + std::to_string(op.size));
+    if (op.size) {
+      add("size=" + std::to_string(op.size));
+      add("nr_inodes=" + std::to_string(tmpfs_inodes(op.size)));
+    }
   }
   if (op.kind == MountKind::Devpts && data.empty()) data = "newinstance,ptmxmode=0666,mode=0620";
   return data;
@@ -54,7 +57,8 @@ std::string fs_data(const MountOp& op) {
 
 }  // namespace
 
-void open_sources(Ctx& ctx, const MountOp& op, Sources* out) {
+void open_sources(Ctx& ctx, size_t index, Sources* out) {
+  const MountOp& op = ctx.boot.mounts[index];
   switch (op.kind) {
     case MountKind::RootHost:
       if (!op.data.empty()) {
@@ -67,7 +71,10 @@ void open_sources(Ctx& ctx, const MountOp& op, Sources* out) {
       const char* src = op.kind == MountKind::RootHost ? "/" : op.source.c_str();
       bool recursive = op.kind != MountKind::Bind || (op.flags & proto::MF_RECURSIVE);
       unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
-      out->tree.reset(sys::open_tree(AT_FDCWD, src, flags));
+      if (index < ctx.caller_trees.size() && ctx.caller_trees[index])
+        out->tree = std::move(ctx.caller_trees[index]);
+      else
+        out->tree.reset(sys::open_tree(AT_FDCWD, src, flags));
       if (!out->tree) {
         int e = errno;
         die(ctx, "open_tree", e, src,
@@ -113,6 +120,12 @@ void attach_tree(Ctx& ctx, int tree, int target_fd, const char* target_path, con
 void apply_mount(Ctx& ctx, int root_fd, const MountOp& op, Sources& src) {
   if (op.kind == MountKind::Bind) {
     Fd target(ensure_in_root(ctx, root_fd, op.target, !src.is_dir));
+    struct stat st;
+    if (::fstat(target.get(), &st) < 0) die(ctx, "fstat", errno, op.target, "bind mount target");
+    if (S_ISDIR(st.st_mode) != src.is_dir)
+      die(ctx, "move_mount", src.is_dir ? ENOTDIR : EISDIR, op.target,
+          src.is_dir ? "bind mount source " + op.source + " is a directory but the target is not"
+                     : "bind mount source " + op.source + " is a file but the target is a directory");
     attach_tree(ctx, src.tree.get(), target.get(), nullptr, op);
     return;
   }

@@ -17,7 +17,12 @@ struct Sources {
   std::vector<TopEntry> top;  // the host root as a skeleton (RootHost with extra directories)
 };
 
-void open_sources(Ctx& ctx, const proto::MountOp& op, Sources* out);
+// The sources of operation `index`: cloned from the host tree now, or taken from what
+// stage 0 opened with the caller's privileges (ctx.caller_trees).
+void open_sources(Ctx& ctx, size_t index, Sources* out);
+// Inodes for a tmpfs of `size` bytes: one per 4 KiB, at least 1024. An inode costs kernel
+// memory that the size does not count, so a sized tmpfs bounds them too.
+inline uint64_t tmpfs_inodes(uint64_t size) { return size / 4096 > 1024 ? size / 4096 : 1024; }
 // Sets the operation's flags on a detached tree and attaches it at target_fd
 // (or, if target_fd < 0, at target_path).
 void attach_tree(Ctx& ctx, int tree, int target_fd, const char* target_path, const proto::MountOp& op);

@@ -27,8 +27,8 @@ namespace {
 
 constexpr int kCapKill = 5;
 
-// The reaper's word on the gate pipe: 'R' it has re-executed itself, 'S' start. Anything
-// else, or EOF (the reaper is gone), and the main process never runs.
+// The reaper's word on the gate pipe: 'S' start. Anything else, or EOF (the reaper is
+// gone), and the main process never runs.
 void expect_gate(int gate, char want) {
   char got = 0;
   ssize_t n;
@@ -46,9 +46,6 @@ void expect_gate(int gate, char want) {
     setup_terminal(ctx);
   }
   finalize_process(ctx);  // also re-arms the parent-death signal: our parent is the reaper
-  // Ready means ready: the reaper has re-executed itself (its /proc/<pid>/ns is now
-  // open to the namespace's owner, for exec) before create() can resolve.
-  expect_gate(gate, 'R');
   report_ready(ctx);
   if (!(ctx.boot.flags & proto::BF_START_NOW)) expect_gate(gate, 'S');
   ::close(gate);
@@ -73,15 +70,18 @@ int exit_code(int status) {
   return 1;
 }
 
-}  // namespace
-
-int open_self_exe(Ctx& ctx) {
-  int fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) die(ctx, "open", errno, "/proc/self/exe", "the init program, for the reaper");
-  return fd;
+// What the reaper needs of the bootstrap is its log level; the rest (argv, environment,
+// mounts, the seccomp program) is released so an idle container costs little memory.
+void shed_bootstrap(Ctx& ctx) {
+  proto::Bootstrap light;
+  light.log_level = ctx.boot.log_level;
+  light.flags = ctx.boot.flags;
+  std::swap(ctx.boot, light);
 }
 
-void run_reaper(Ctx& ctx, const std::string& program, int self_exe) {
+}  // namespace
+
+void run_reaper(Ctx& ctx, const std::string& program) {
   // Block everything before the fork, so no signal meant for the main process is lost
   // in between; the main process unblocks at exec, the reaper reads them from a signalfd.
   sigset_t all;
@@ -93,51 +93,26 @@ void run_reaper(Ctx& ctx, const std::string& program, int self_exe) {
   if (main_pid < 0) die(ctx, "fork", errno, "", "main process");
   if (main_pid == 0) {
     ::close(gate[1]);
-    ::close(self_exe);
     run_main_child(ctx, program, gate[0]);
   }
   ::close(gate[0]);
   ctx.kill_on_fail[0] = main_pid;
 
   // Only CAP_KILL survives (the main process may run as another uid), and no_new_privs.
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_DUMPABLE");
   drop_bounding_set(ctx, 1ull << kCapKill);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_NO_NEW_PRIVS");
   set_capabilities(ctx, 1ull << kCapKill, false);
-  close_all_but({ctx.init_fd, gate[1], self_exe});
-  for (int fd : {ctx.init_fd, gate[1]}) ::fcntl(fd, F_SETFD, 0);  // these survive the exec
-
-  std::string init_fd = std::to_string(ctx.init_fd), gate_fd = std::to_string(gate[1]);
-  std::string main_s = std::to_string(main_pid), level = std::to_string(ctx.boot.log_level);
-  char title[] = "nsj:[2:INIT]";
-  char mode[] = "reaper";
-  char* argv[] = {title, mode, init_fd.data(), gate_fd.data(), main_s.data(), level.data(), nullptr};
-  char* envp[] = {nullptr};
-  ::syscall(SYS_execveat, self_exe, "", argv, envp, AT_EMPTY_PATH);
-  die(ctx, "execveat", errno, "/proc/self/exe", "re-executing the reaper");
-}
-
-void reaper_main(int argc, char** argv) {
-  if (argc != 6) ::_exit(2);
-  Ctx ctx;
-  ctx.stage = proto::STAGE_INIT;
-  ctx.init_fd = static_cast<int>(std::strtol(argv[2], nullptr, 10));
-  int gate = static_cast<int>(std::strtol(argv[3], nullptr, 10));
-  pid_t main_pid = static_cast<pid_t>(std::strtol(argv[4], nullptr, 10));
-  ctx.boot.log_level = static_cast<uint32_t>(std::strtoul(argv[5], nullptr, 10));
-  // exec made us dumpable again; nothing in the container runs before the start, which
-  // only we can relay, so this closes the door before anyone could knock.
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  ::prctl(PR_SET_NAME, "nsj:[2:INIT]", 0, 0, 0);  // exec named us after the memfd
-  for (int fd : {ctx.init_fd, gate}) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-  ctx.kill_on_fail[0] = main_pid;
-  (void)!::write(gate, "R", 1);  // re-executed: the main process may report ready
+  close_all_but({ctx.init_fd, gate[1]});
+  shed_bootstrap(ctx);
+  int gate_fd = gate[1];
 
   sigset_t watched;
   sigfillset(&watched);
   int sfd = ::signalfd(-1, &watched, SFD_CLOEXEC);
   if (sfd < 0) die(ctx, "signalfd", errno, "");
   bool pid1 = ::getpid() == 1;
-  if (!pid1) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  if (!pid1 && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_CHILD_SUBREAPER");
 
   bool main_alive = true;
   for (;;) {
@@ -170,10 +145,10 @@ void reaper_main(int argc, char** argv) {
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       proto::Report cmd;
       if (!read_command(ctx, &cmd)) ::_exit(1);  // the addon is gone; so are we
-      if (cmd.type == proto::CMD_START && gate >= 0) {
-        (void)!::write(gate, "S", 1);
-        ::close(gate);
-        gate = -1;
+      if (cmd.type == proto::CMD_START && gate_fd >= 0) {
+        (void)!::write(gate_fd, "S", 1);
+        ::close(gate_fd);
+        gate_fd = -1;
       } else if (cmd.type == proto::CMD_SIGNAL) {
         int sig = static_cast<int>(cmd.signal);
         // As PID 1, kill(-1) reaches every process of the namespace but us.

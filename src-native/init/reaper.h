@@ -3,21 +3,16 @@
 // when the main process ends reports its status and exits with it (which ends the pid
 // namespace and everything still in it).
 //
-// After the fork, stage 2 re-executes itself from its sealed memfd as a fresh, small
-// process: exec'd inside the container's user namespace, it is inspectable by the
-// namespace's owner (/proc/<pid>/ns for exec and Container.namespaces) but, non-dumpable
-// and holding CAP_KILL, not by anything in the container.
+// The reaper never executes anything: its memory still belongs to the program the addon
+// started in the host's user namespace, and it is not dumpable, so nothing in the
+// container can ptrace it or take its fds (pidfd_getfd), whatever capabilities it was
+// given: the exit status the addon hears is the reaper's word alone. (The owner reaches
+// the container's namespaces through the fds stage 2 sent it, not through /proc/<pid>.)
 #pragma once
-#include <sys/types.h>
-
 #include <string>
 
 #include "../nsexec/context.h"
 
 namespace nsj {
-// Opened by stage 2 before the root changes: the memfd the reaper re-executes from.
-int open_self_exe(Ctx& ctx);
-[[noreturn]] void run_reaper(Ctx& ctx, const std::string& program, int self_exe);
-// The re-executed reaper: argv "nsj:[2:INIT] reaper <init fd> <gate fd> <main pid> <log level>".
-[[noreturn]] void reaper_main(int argc, char** argv);
+[[noreturn]] void run_reaper(Ctx& ctx, const std::string& program);
 }  // namespace nsj

@@ -10,6 +10,7 @@
 
 #include "../common/syscalls.h"
 #include "dev.h"
+#include "masks.h"
 #include "mounts.h"
 
 namespace nsj {
@@ -57,7 +58,11 @@ void build_rootfs(Ctx& ctx) {
 
   // Phase 1: open every source on the host, before the staging mount hides any path.
   std::vector<Sources> sources(ops.size());
-  for (size_t i = 0; i < ops.size(); i++) open_sources(ctx, ops[i], &sources[i]);
+  for (size_t i = 0; i < ops.size(); i++) open_sources(ctx, i, &sources[i]);
+  Fd null;
+  for (const auto& op : ops)
+    if (op.kind == MountKind::Mask && !null) null = open_null_source(ctx);
+  ctx.caller_trees.clear();
 
   // Phase 2: attach the root.
   const char* staging = pick_staging(ctx);
@@ -71,10 +76,12 @@ void build_rootfs(Ctx& ctx) {
 
   // Phase 3: everything else, inside it.
   for (size_t i = 1; i < ops.size(); i++) {
-    if (ops[i].kind == MountKind::Dev)
-      make_dev(ctx, root, ops[i], sources[i]);
-    else
-      apply_mount(ctx, root, ops[i], sources[i]);
+    switch (ops[i].kind) {
+      case MountKind::Dev: make_dev(ctx, root, ops[i], sources[i]); break;
+      case MountKind::Mask: apply_mask(ctx, root, ops[i], null.get()); break;
+      case MountKind::Rebind: apply_rebind(ctx, root, ops[i]); break;
+      default: apply_mount(ctx, root, ops[i], sources[i]);
+    }
   }
   sources.clear();
   if (skeleton) seal_skeleton(ctx, root);

@@ -31,7 +31,8 @@ void setup_terminal(Ctx& ctx) {
   proto::Report r;
   r.type = proto::MSG_PTY;
   r.stage = ctx.stage;
-  if (!send_report_with_fd(ctx, r, master.get())) die(ctx, "sendmsg", errno ? errno : EIO, "", "terminal master to the addon");
+  int fd = master.get();
+  if (!send_report_with_fds(ctx, r, &fd, 1)) die(ctx, "sendmsg", errno ? errno : EIO, "", "terminal master to the addon");
 }
 
 }  // namespace nsj

@@ -25,13 +25,14 @@ void send_report(Ctx& ctx, const proto::Report& r) {
   }
 }
 
-bool send_report_with_fd(Ctx& ctx, const proto::Report& r, int fd) {
+bool send_report_with_fds(Ctx& ctx, const proto::Report& r, const int* fds, size_t count) {
+  if (count == 0 || count > kMaxPassedFds) return false;
   std::vector<uint8_t> buf;
   std::string err;
   if (!proto::encode_report(r, &buf, &err)) return false;
   struct iovec iov = {buf.data(), buf.size()};
   union {
-    char raw[CMSG_SPACE(sizeof(int))];
+    char raw[CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
     struct cmsghdr align;
   } control;
   std::memset(&control, 0, sizeof control);
@@ -40,12 +41,12 @@ bool send_report_with_fd(Ctx& ctx, const proto::Report& r, int fd) {
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control.raw;
-  msg.msg_controllen = sizeof control.raw;
+  msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  c->cmsg_len = CMSG_LEN(sizeof(int) * count);
+  std::memcpy(CMSG_DATA(c), fds, sizeof(int) * count);
   ssize_t n;
   do n = ::sendmsg(ctx.init_fd, &msg, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);

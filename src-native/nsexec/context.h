@@ -4,16 +4,16 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
+#include "../common/fd.h"
+
+#include "../common/fd_layout.h"
 #include "../protocol/bootstrap.h"
 #include "../protocol/report.h"
 
 namespace nsj {
 
-// File descriptors as the addon hands them to stage 0 (see addon/spawn.cc).
-constexpr int kInitFd = 3;       // SOCK_SEQPACKET to the addon
-constexpr int kBootstrapFd = 4;  // sealed memfd holding the bootstrap message
-constexpr int kFirstExtraFd = 5; // extra fds; they become 3.. in the main process
 
 struct Ctx {
   proto::Bootstrap boot;
@@ -22,6 +22,7 @@ struct Ctx {
   int sync_child[2] = {-1, -1};           // [0] stage 0's end, [1] stage 1's end
   int sync_grandchild[2] = {-1, -1};      // [0] stage 0's end, [1] stage 2's end
   pid_t kill_on_fail[2] = {0, 0};         // SIGKILLed if this stage dies
+  std::vector<Fd> caller_trees;           // by mount operation: sources stage 0 opened (init/caller_sources.h)
   char* title = nullptr;                  // argv[0], rewritten to name the stage in ps
   size_t title_len = 0;
 };
@@ -34,8 +35,10 @@ struct Ctx {
 [[noreturn]] void die_proto(Ctx& ctx, const char* what, int err, const std::string& message);
 
 void send_report(Ctx& ctx, const proto::Report& r);
-// The same, with an fd passed along (SCM_RIGHTS). False if it could not be sent.
-bool send_report_with_fd(Ctx& ctx, const proto::Report& r, int fd);
+// The same, with fds passed along (SCM_RIGHTS, at most kMaxPassedFds). False if it
+// could not be sent.
+constexpr size_t kMaxPassedFds = 8;
+bool send_report_with_fds(Ctx& ctx, const proto::Report& r, const int* fds, size_t count);
 // A process announces itself (role: a proto::Stage); SCM_CREDENTIALS carries its pid as
 // the addon sees it, so the addon holds a pidfd for it before it does anything else.
 void send_hello(Ctx& ctx, uint32_t role);

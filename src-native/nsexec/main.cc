@@ -1,8 +1,8 @@
 // nsjail-ts-init: the program the addon posix_spawns from a sealed memfd for every
 // container and every exec. It starts as stage 0 ("nsj:[0:PARENT]").
 //
-//   argv: nsj:[0:PARENT] <addon pid> <extra fd count>
-//   fds:  0-2 stdio, 3 init socket, 4 bootstrap memfd, 5.. extra fds
+//   argv: nsj:[0:PARENT] <addon pid> <extra fd count> <held fd count>
+//   fds:  see common/fd_layout.h
 //
 // It is a fresh single-threaded program, which is why namespaces can be created and
 // joined here and not in Node (unshare(CLONE_NEWUSER) is refused to threaded callers).
@@ -20,7 +20,6 @@
 #include "../common/syscalls.h"
 #include "../protocol/netlink.h"
 #include "context.h"
-#include "../init/reaper.h"
 #include "stages.h"
 
 namespace {
@@ -49,28 +48,39 @@ bool read_bootstrap(int fd, std::vector<uint8_t>* buf, int* err) {
   return true;
 }
 
+// A decimal in [lo, hi], all of it: a malformed argv stops us before anything happens.
+bool parse_count(const char* s, long lo, long hi, long* out) {
+  char* end = nullptr;
+  errno = 0;
+  long v = std::strtol(s, &end, 10);
+  if (errno || end == s || *end != '\0' || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc >= 2 && std::strcmp(argv[1], "reaper") == 0) nsj::reaper_main(argc, argv);
-  if (argc != 3) {
+  if (argc != 4) {
     const char msg[] = "nsjail-ts-init is started by the nsjail-ts addon, not by hand\n";
     (void)!::write(2, msg, sizeof msg - 1);
     return 2;
   }
   // Nothing the addon did not hand us stays open: not even an fd another Node thread
   // created without CLOEXEC between our fork and exec.
-  long extra = std::strtol(argv[2], nullptr, 10);
-  pid_t expected_parent = static_cast<pid_t>(std::strtol(argv[1], nullptr, 10));
-  if (extra < 0 || extra > 1000) return 2;
-  unsigned first_unused = static_cast<unsigned>(nsj::kFirstExtraFd + extra);
+  long parent = 0, extra = 0, held = 0;
+  if (!parse_count(argv[1], 1, 1L << 22, &parent) || !parse_count(argv[2], 0, 1000, &extra) ||
+      !parse_count(argv[3], 0, 16, &held))
+    return 2;
+  pid_t expected_parent = static_cast<pid_t>(parent);
+  unsigned first_unused = static_cast<unsigned>(nsj::kFirstExtraFd + extra + held);
   if (nsj::sys::close_range(first_unused, ~0U, 0) < 0) {
     for (int fd = static_cast<int>(first_unused); fd < 4096; fd++) ::close(fd);
   }
   // 3.. stay open as placeholders (so no later fd lands where an extra fd must go) but
   // close at exec; the main process gets only what is dup2'd into place.
   for (int fd = nsj::kInitFd; fd < static_cast<int>(first_unused); fd++)
-    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (::fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) return 2;  // the addon handed us less than it said
 
   nsj::Ctx ctx;
   ctx.init_fd = ::fcntl(nsj::kInitFd, F_DUPFD_CLOEXEC, first_unused);
@@ -87,7 +97,7 @@ int main(int argc, char** argv) {
   ::sched_setscheduler(0, SCHED_BATCH, &none);
 
   // Die with the addon's thread; if it is already gone, stop here.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) nsj::die(ctx, "prctl", errno, "", "PR_SET_PDEATHSIG");
   if (::getppid() != expected_parent) return 1;
 
   std::vector<uint8_t> raw;

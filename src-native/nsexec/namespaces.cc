@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <vector>
+
+#include "../common/fd.h"
 
 namespace nsj {
 
@@ -30,6 +33,47 @@ void become_root(Ctx& ctx) {
   if (::setresuid(0, 0, 0) < 0) die(ctx, "setresuid", errno, "", "uid 0 is not mapped in the user namespace");
 }
 
+namespace {
+
+constexpr long kNsfsMagic = 0x6e736673;  // NSFS_MAGIC
+
+// Non-blocking, so that a FIFO (or a device) given as a namespace path fails here
+// instead of hanging the stage; then it must be a namespace file of the claimed type.
+int open_namespace(Ctx& ctx, const proto::NsPath& ns) {
+  int fd = ::open(ns.path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) die(ctx, "open", errno, ns.path, "namespace " + ns.type);
+  struct statfs sfs;
+  if (::fstatfs(fd, &sfs) < 0) die(ctx, "fstatfs", errno, ns.path, "namespace " + ns.type);
+  if (sfs.f_type != kNsfsMagic) die(ctx, "open", EINVAL, ns.path, "namespace " + ns.type + ": not a namespace file (nsfs)");
+  return fd;
+}
+
+}  // namespace
+
+void send_namespaces(Ctx& ctx) {
+  static const char* kTypes[] = {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup", "time"};
+  std::vector<Fd> held;
+  std::vector<int> fds;
+  std::string types;
+  for (const char* t : kTypes) {
+    bool wanted = (ctx.boot.clone_flags & static_cast<uint32_t>(ns_clone_flag(t))) != 0;
+    for (const auto& ns : ctx.boot.ns_paths) wanted = wanted || ns.type == t;
+    if (!wanted) continue;
+    std::string path = std::string("/proc/self/ns/") + t;
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) die(ctx, "open", errno, path, "namespace handle for the addon");
+    fds.push_back(fd.get());
+    held.push_back(std::move(fd));
+    types += (types.empty() ? "" : ",") + std::string(t);
+  }
+  if (fds.empty()) return;
+  proto::Report r;
+  r.type = proto::MSG_NSFDS;
+  r.stage = ctx.stage;
+  r.ns_types = types;
+  if (!send_report_with_fds(ctx, r, fds.data(), fds.size())) die(ctx, "sendmsg", errno ? errno : EIO, "", "namespace handles to the addon");
+}
+
 bool join_namespaces(Ctx& ctx) {
   struct Target {
     const proto::NsPath* ns;
@@ -38,11 +82,7 @@ bool join_namespaces(Ctx& ctx) {
     bool joined;
   };
   std::vector<Target> targets;
-  for (const auto& ns : ctx.boot.ns_paths) {
-    int fd = ::open(ns.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) die(ctx, "open", errno, ns.path, "namespace " + ns.type);
-    targets.push_back({&ns, ns_clone_flag(ns.type), fd, false});
-  }
+  for (const auto& ns : ctx.boot.ns_paths) targets.push_back({&ns, ns_clone_flag(ns.type), open_namespace(ctx, ns), false});
   auto join = [&](Target& t, bool last_chance) {
     if (::setns(t.fd, t.flag) == 0) {
       t.joined = true;

@@ -11,6 +11,10 @@ namespace nsj {
 int ns_clone_flag(const std::string& type);  // "net" -> CLONE_NEWNET, 0 if unknown
 // Returns true if a user namespace was joined (we are now uid 0 in it).
 bool join_namespaces(Ctx& ctx);
+// Stage 2 of a container hands the addon an fd of each of its namespaces (MSG_NSFDS):
+// exec and joins by other containers use them, never a /proc/<pid> path that a recycled
+// pid could make point elsewhere.
+void send_namespaces(Ctx& ctx);
 // setresgid/setresuid(0): root inside the user namespace we created or joined.
 void become_root(Ctx& ctx);
 

@@ -9,6 +9,7 @@
 
 #include "../common/syscalls.h"
 #include "../protocol/sync.h"
+#include "../init/caller_sources.h"
 #include "idmap.h"
 #include "stages.h"
 
@@ -45,6 +46,10 @@ void run_stage0(Ctx& ctx) {
   // Before any stage turns non-dumpable (runc does it here for the same reason).
   if (!b.oom_score_adj.empty()) write_file(ctx, "/proc/self/oom_score_adj", b.oom_score_adj);
 
+  // A root caller's container may not reach its sources itself (its root is an
+  // unprivileged host id): they are opened here, before the clones that inherit them.
+  if (::geteuid() == 0 && !b.mounts.empty()) open_caller_sources(ctx);
+
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctx.sync_child) < 0 ||
       ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctx.sync_grandchild) < 0)
     die(ctx, "socketpair", errno, "");
@@ -77,6 +82,7 @@ void run_stage0(Ctx& ctx) {
       case proto::Sync::UsermapPls: {
         if (int e = write_id_maps(ctx, stage1, &err)) die_proto(ctx, "uid_map", e, err);
         debug(ctx, "id maps written");
+        idmap_caller_sources(ctx, stage1);
         if (int e = proto::sync_send(ctx.sync_child[0], proto::Sync::UsermapAck, &err))
           die_proto(ctx, "sync", e, err);
         break;

@@ -44,12 +44,12 @@ void run_stage2(Ctx& ctx) {
   }
 
   debug(ctx, "released by stage 0");
+  if (!(b.flags & proto::BF_EXEC)) send_namespaces(ctx);
   ::umask(0);  // setup creates nodes with exact modes; the main process gets 022
-  int self_exe = (b.flags & proto::BF_INIT) ? open_self_exe(ctx) : -1;  // before the root changes
   std::string program = setup_container(ctx);
   debug(ctx, "container set up; program %s", program.c_str());
 
-  if (b.flags & proto::BF_INIT) run_reaper(ctx, program, self_exe);
+  if (b.flags & proto::BF_INIT) run_reaper(ctx, program);
 
   if (b.flags & proto::BF_TERMINAL) setup_terminal(ctx);  // we are a session leader (setsid above)
   finalize_process(ctx);

@@ -33,7 +33,7 @@ bool decode_mount(const Attr& outer, MountOp* m, std::string* err) {
       case MNT_KIND: {
         uint32_t k;
         ok = get_u32(a, &k, err);
-        if (ok && (k < 1 || k > static_cast<uint32_t>(MountKind::Dev))) {
+        if (ok && (k < 1 || k > static_cast<uint32_t>(MountKind::Rebind))) {
           *err = "unknown mount kind " + std::to_string(k);
           ok = false;
         }

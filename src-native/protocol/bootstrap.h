@@ -64,6 +64,9 @@ enum class MountKind : uint32_t {
   Devpts = 7,
   Mqueue = 8,
   Dev = 9,       // a minimal /dev: tmpfs, verified device nodes, devpts, shm, symlinks
+  Mask = 10,     // covers target: a file with the verified /dev/null, a directory with an
+                 // empty read-only tmpfs (runc's masked paths); MF_OPTIONAL: skip if missing
+  Rebind = 11,   // binds target onto itself with the op's flags (runc's read-only paths)
 };
 
 enum MountFlag : uint32_t {
@@ -73,6 +76,7 @@ enum MountFlag : uint32_t {
   MF_NODEV = 1u << 3,
   MF_NOEXEC = 1u << 4,
   MF_OPTIONAL = 1u << 5,  // if the kernel refuses (EPERM/EACCES), keep what is there
+  MF_IDMAP = 1u << 6,     // Bind/RootDir: idmapped through the container's user namespace (root callers)
 };
 
 enum BootFlag : uint32_t {

@@ -13,7 +13,7 @@ std::string clip(const std::string& s) { return s.size() > kMaxText ? s.substr(0
 
 bool known_type(uint16_t t) {
   switch (t) {
-    case MSG_HELLO: case MSG_PIDS: case MSG_ERROR: case MSG_READY: case MSG_EXIT: case MSG_LOG: case MSG_PTY:
+    case MSG_HELLO: case MSG_PIDS: case MSG_ERROR: case MSG_READY: case MSG_EXIT: case MSG_LOG: case MSG_PTY: case MSG_NSFDS:
     case CMD_START: case CMD_SIGNAL:
       return true;
   }
@@ -48,6 +48,7 @@ bool encode_report(const Report& r, std::vector<uint8_t>* out, std::string* err)
     case MSG_LOG: w.str(R_MESSAGE, clip(r.message)); break;
     case MSG_PIDS: w.str(R_JSON, r.json); break;
     case MSG_EXIT: w.u32(R_STATUS, r.status); break;
+    case MSG_NSFDS: w.str(R_NSTYPES, r.ns_types); break;
     case CMD_SIGNAL:
       w.u32(R_SIGNAL, r.signal);
       w.u32(R_SCOPE, r.scope);
@@ -82,6 +83,7 @@ bool decode_report(const uint8_t* buf, size_t len, Report* r, std::string* err) 
       case R_STATUS: ok = get_u32(a, &r->status, err); break;
       case R_SIGNAL: ok = get_u32(a, &r->signal, err); break;
       case R_SCOPE: ok = get_u32(a, &r->scope, err); break;
+      case R_NSTYPES: ok = get_str(a, &r->ns_types, err); break;
       default:
         *err = "unknown report attribute " + std::to_string(a.type);
         ok = false;

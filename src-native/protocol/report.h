@@ -16,6 +16,7 @@ enum MsgType : uint16_t {
   MSG_EXIT = 62014,   // the reaper reports the main process's wait status
   MSG_LOG = 62015,    // a debug line
   MSG_PTY = 62016,    // the master of the main process's pty rides along in SCM_RIGHTS
+  MSG_NSFDS = 62017,  // stage 2's namespaces, as fds in SCM_RIGHTS (R_NSTYPES names them)
   CMD_START = 62020,  // release the start barrier
   CMD_SIGNAL = 62021, // the reaper signals the main process or every process
 };
@@ -30,6 +31,7 @@ enum ReportAttr : uint16_t {
   R_STATUS = 7,
   R_SIGNAL = 8,
   R_SCOPE = 9,
+  R_NSTYPES = 10,  // MSG_NSFDS: "user,mnt,..." in the order of the fds
 };
 
 enum Stage : uint32_t { STAGE_PARENT = 0, STAGE_CHILD = 1, STAGE_INIT = 2, STAGE_MAIN = 3 };
@@ -45,6 +47,7 @@ struct Report {
   uint32_t status = 0;  // MSG_EXIT: a wait(2) status
   uint32_t signal = 0;  // CMD_SIGNAL
   uint32_t scope = 0;   // CMD_SIGNAL
+  std::string ns_types; // MSG_NSFDS
 };
 
 // Long free text (message, path) is clipped so that an error can always be reported.

@@ -2,8 +2,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, Container, ContainerError } from '../../dist/index.js';
+import { isRoot, leaks, snapshot } from '../support/host.js';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -49,12 +51,28 @@ describe('failures', () => {
     const e = await failure(
       Container.run({ args: ['/bin/true'], namespaces: ['user', 'mount', { type: 'net', path: fs.readlinkSync('/proc/self/exe') }] }),
     );
-    expect(e).toMatchObject({ code: 'EINVAL', syscall: 'setns', stage: 'child' });
+    expect(e).toMatchObject({ code: 'EINVAL', syscall: 'open', stage: 'child' });
+    expect(e.message).toMatch(/not a namespace file/);
+  });
+
+  it('a FIFO as a namespace path fails at once instead of hanging (opened non-blocking, checked to be nsfs)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nsjail-ts-fifo-'));
+    try {
+      const fifo = path.join(dir, 'ns');
+      execFileSync('mkfifo', [fifo]);
+      const before = snapshot();
+      const e = await failure(Container.run({ args: ['/bin/true'], namespaces: ['user', 'mount', { type: 'net', path: fifo }] }));
+      expect(e).toMatchObject({ code: 'EINVAL', syscall: 'open', stage: 'child', path: fifo });
+      expect(await leaks(before)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a bind mount source that does not exist', async () => {
     const e = await failure(Container.run({ args: ['/bin/true'], mounts: [{ type: 'bind', source: '/nonexistent/src', target: '/tmp/x' }] }));
-    expect(e).toMatchObject({ code: 'ENOENT', syscall: 'open_tree', path: '/nonexistent/src', stage: 'init' });
+    // A root caller's sources are opened by stage 0 (its container root may not reach them).
+    expect(e).toMatchObject({ code: 'ENOENT', syscall: 'open_tree', path: '/nonexistent/src', stage: isRoot ? 'parent' : 'init' });
   });
 
   it('a working directory that does not exist', async () => {

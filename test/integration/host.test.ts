@@ -5,16 +5,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Container } from '../../dist/index.js';
-import { childPids, eventually, processExists } from '../support/host.js';
+import { childPids, eventually, isRoot, processExists } from '../support/host.js';
 
 const root = path.resolve(__dirname, '../..');
 
 describe('the init program', () => {
   it('runs from a sealed memfd that nothing can write (CVE-2019-5736)', async () => {
     await using c = await Container.create({ args: ['/bin/sleep', '30'] });
-    expect(fs.readlinkSync(`/proc/${c.pid}/exe`)).toMatch(/^\/memfd:nsjail-ts-init \(deleted\)$/);
-    // Not even its owner, from outside: the memfd is sealed against writes.
-    expect(() => fs.openSync(`/proc/${c.pid}/exe`, 'r+')).toThrow(/EPERM|ETXTBSY|EACCES/);
+    if (isRoot) {
+      expect(fs.readlinkSync(`/proc/${c.pid}/exe`)).toMatch(/^\/memfd:nsjail-ts-init \(deleted\)$/);
+      // Not even root, from outside: the memfd is sealed against writes.
+      expect(() => fs.openSync(`/proc/${c.pid}/exe`, 'r+')).toThrow(/EPERM|ETXTBSY|EACCES/);
+    } else {
+      // A rootless owner cannot even look: the init is not dumpable and its memory
+      // belongs to the host's user namespace (so nothing in the container can either).
+      expect(() => fs.readlinkSync(`/proc/${c.pid}/exe`)).toThrow(/EACCES|EPERM/);
+    }
     const before = fs.readFileSync(path.join(root, 'build/Release/nsjail-ts-init'));
     c.start();
     // From inside: the init's exe is out of reach, and the files on the host are read-only.
@@ -28,10 +34,14 @@ describe('the init program', () => {
     expect(fs.readFileSync(path.join(root, 'build/Release/nsjail-ts-init')).equals(before)).toBe(true);
   });
 
-  it('the reaper holds only the fds it needs (no stdio, no bootstrap)', async () => {
+  it('the reaper holds only the fds it needs (no stdio, no bootstrap); only root may look', async () => {
     await using c = await Container.create({ args: ['/bin/sh', '-c', 'echo up; exec sleep 30'] });
     const p = c.start();
     await new Promise((r) => p.stdout!.once('data', r)); // running: the start barrier is gone
+    if (!isRoot) {
+      expect(() => fs.readdirSync(`/proc/${c.pid}/fd`)).toThrow(/EACCES|EPERM/);
+      return;
+    }
     const fds = fs.readdirSync(`/proc/${c.pid}/fd`).map((fd) => fs.readlinkSync(`/proc/${c.pid}/fd/${fd}`));
     expect(fds.sort()).toEqual([expect.stringMatching(/^anon_inode:\[signalfd\]$/), expect.stringMatching(/^socket:/)]);
   });

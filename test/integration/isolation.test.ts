@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Container } from '../../dist/index.js';
+import { isRoot } from '../support/host.js';
 
 const sh = async (script: string, extra: object = {}) => {
   const r = await Container.run({ args: ['/bin/sh', '-c', script], ...extra });
@@ -27,11 +28,22 @@ describe('namespaces', () => {
     });
   });
 
-  it('root inside is the caller outside', async () => {
+  it('root inside is the caller outside (a normal caller), or an unprivileged host range (a root caller)', async () => {
     const r = await sh('cat /proc/self/uid_map /proc/self/gid_map');
     const [uid, gid] = r.out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
-    expect(uid).toEqual([0, process.geteuid!(), 1]);
-    expect(gid).toEqual([0, process.getegid!(), 1]);
+    if (isRoot) {
+      // Never host root: root's range in /etc/subuid, or the documented default.
+      const range = (file: string) => {
+        const line = fs.readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('root:'));
+        return line ? [Number(line.split(':')[1]), Math.min(Number(line.split(':')[2]), 65536)] : [0x6fff0000, 65536];
+      };
+      expect(uid).toEqual([0, ...range('/etc/subuid')]);
+      expect(gid).toEqual([0, ...range('/etc/subgid')]);
+      expect(uid[1]).not.toBe(0);
+    } else {
+      expect(uid).toEqual([0, process.geteuid!(), 1]);
+      expect(gid).toEqual([0, process.getegid!(), 1]);
+    }
   });
 
   it('the main process sees only its own processes', async () => {

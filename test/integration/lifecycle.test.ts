@@ -51,7 +51,7 @@ describe('exec', () => {
     const q = await c.exec(['/bin/sh', '-c', 'echo up; exec sleep 100']);
     await until(q.stdout!, /up/);
     for (const ns of ['pid', 'net', 'mnt', 'uts', 'ipc', 'user', 'cgroup'])
-      expect(fs.readlinkSync(`/proc/${q.pid}/ns/${ns}`)).toBe(fs.readlinkSync(`/proc/${c.pid}/ns/${ns}`));
+      expect(fs.readlinkSync(`/proc/${q.pid}/ns/${ns}`)).toBe(fs.readlinkSync(`/proc/${main.pid}/ns/${ns}`));
     await c.destroy();
   });
 
@@ -218,8 +218,8 @@ describe('killing the whole tree', () => {
     const p = c.start();
     await until(p.stdout!, /ready/);
     await new Promise((r) => setTimeout(r, 100));
-    const inside = pidsInNamespaceOf(c.pid);
-    expect(inside.length).toBeGreaterThanOrEqual(5);
+    const inside = pidsInNamespaceOf(p.pid); // the init itself is not inspectable by a rootless owner
+    expect(inside.length).toBeGreaterThanOrEqual(4); // sleep 100..103 (and the init, for root)
     await c.destroy();
     await c.destroy();
     expect(inside.filter(processExists)).toEqual([]);

@@ -108,7 +108,7 @@ describe('ContainerConfig validation', () => {
 
   it('plans the default filesystem: read-only host root, private /proc, /dev, /tmp, /run, fresh /sys', () => {
     const ops = planMounts(normalizeConfig({ args: ['id'], mounts: [{ type: 'tmpfs', target: '/work', sizeBytes: 1 << 20 }] }));
-    expect(ops.map((o) => [o.kind, o.target])).toEqual([
+    expect(ops.slice(0, 7).map((o) => [o.kind, o.target])).toEqual([
       [1, '/'],
       [5, '/proc'],
       [9, '/dev'],
@@ -117,23 +117,41 @@ describe('ContainerConfig validation', () => {
       [6, '/sys'],
       [4, '/work'],
     ]);
+    // Scratch space is sized (the /dev operation carries /dev/shm's size).
+    expect(ops.slice(2, 5).map((o) => o.size)).toEqual([64 << 20, 256 << 20, 16 << 20]);
+    // Then runc's masked (10) and read-only (11) paths, and nothing else before them.
+    const rest = ops.slice(7).map((o) => [o.kind, o.target]);
+    expect(rest).toEqual(expect.arrayContaining([[10, '/proc/kcore'], [10, '/proc/keys'], [10, '/proc/slabinfo'], [10, '/sys/firmware'], [11, '/proc/sys'], [11, '/proc/sysrq-trigger']]));
+    expect(rest.every(([kind]) => kind === 10 || kind === 11)).toBe(true);
+  });
+
+  it('masks every procfs and sysfs the config mounts, unless the mount says mask: false', () => {
+    const targets = (mounts: object[]) => planMounts(normalizeConfig({ args: ['id'], mounts })).filter((o) => o.kind === 10).map((o) => o.target);
+    expect(targets([{ type: 'proc', target: '/p2' }, { type: 'sysfs', target: '/s2' }])).toEqual(expect.arrayContaining(['/p2/keys', '/s2/firmware']));
+    expect(targets([{ type: 'proc', target: '/p2', mask: false }]).some((t) => t.startsWith('/p2/'))).toBe(false);
   });
 
   it('without a mount namespace there is no filesystem setup at all', () => {
     expect(planMounts(normalizeConfig({ args: ['id'], namespaces: ['user', 'pid'] }))).toEqual([]);
   });
 
-  it('maps the caller to root by default; setgroups only for root callers', () => {
+  it('maps the caller to root by default (a root caller: an unprivileged range); setgroups only for root callers', () => {
     const spec = buildBootstrap(normalizeConfig({ args: ['id'] }), { startNow: false, extraFds: 0, logLevel: 0 });
-    expect(spec.uidMap).toBe(`0 ${process.geteuid!()} 1\n`);
-    expect(spec.gidMap).toBe(`0 ${process.getegid!()} 1\n`);
+    if (process.geteuid!() === 0) {
+      expect(spec.uidMap).toMatch(/^0 [1-9]\d* \d+\n$/);
+      expect(spec.gidMap).toMatch(/^0 [1-9]\d* \d+\n$/);
+    } else {
+      expect(spec.uidMap).toBe(`0 ${process.geteuid!()} 1\n`);
+      expect(spec.gidMap).toBe(`0 ${process.getegid!()} 1\n`);
+    }
     expect(spec.setgroups).toBe(process.geteuid!() === 0);
     expect(spec.rootlessEuid).toBe(process.geteuid!() !== 0);
   });
 
   it('refuses a user that is not mapped, and extra groups an unprivileged map cannot have', () => {
     const build = (c: object) => buildBootstrap(normalizeConfig({ args: ['id'], ...c }), { startNow: false, extraFds: 0, logLevel: 0 });
-    expect(() => build({ user: { uid: 1000, gid: 0 } })).toThrow(/user\.uid 1000 is not mapped/);
+    const outside = process.geteuid!() === 0 ? 70000 : 1000; // root callers get ids 0..65535
+    expect(() => build({ user: { uid: outside, gid: 0 } })).toThrow(new RegExp(`user\\.uid ${outside} is not mapped`));
     if (process.geteuid!() !== 0) expect(() => build({ user: { uid: 0, gid: 0, additionalGids: [0] } })).toThrow(/setgroups/);
   });
 
