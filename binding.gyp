@@ -46,6 +46,7 @@
         "src-native/init/caps.cc",
         "src-native/init/dev.cc",
         "src-native/init/masks.cc",
+        "src-native/init/mount_lock.cc",
         "src-native/init/mounts.cc",
         "src-native/init/network.cc",
         "src-native/init/paths.cc",

@@ -87,7 +87,13 @@ export interface ExecProcess {
  * seccomp filter, no_new_privs and rlimits. No mounts, no new namespaces.
  */
 /** Every process of the container's pid namespace gets `signal` (kill(-1) from inside). */
-export function buildSignalAllBootstrap(container: BootstrapSpec, nsPath: NsPathOf, namespaces: Namespaces, signal: number): BootstrapSpec {
+export function buildSignalAllBootstrap(
+  container: BootstrapSpec,
+  nsPath: NsPathOf,
+  namespaces: Namespaces,
+  signal: number,
+  nested: Array<{ type: string; path: string }> = [],
+): BootstrapSpec {
   const spec = buildExecBootstrap(container, nsPath, namespaces, {
     args: ['kill'],
     env: [],
@@ -97,17 +103,29 @@ export function buildSignalAllBootstrap(container: BootstrapSpec, nsPath: NsPath
     groups: [],
     extraFds: 0,
     logLevel: 0,
-  });
+  }, nested);
   return { ...spec, flags: BootFlag.SignalAll, signal, seccomp: null };
 }
 
-export function buildExecBootstrap(container: BootstrapSpec, nsPath: NsPathOf, namespaces: Namespaces, proc: ExecProcess): BootstrapSpec {
+/**
+ * `nested`: a locked container's nested user and mount namespaces (see joins.ts), joined
+ * last; its own mount namespace is then not joined.
+ */
+export function buildExecBootstrap(
+  container: BootstrapSpec,
+  nsPath: NsPathOf,
+  namespaces: Namespaces,
+  proc: ExecProcess,
+  nested: Array<{ type: string; path: string }> = [],
+): BootstrapSpec {
+  const lockedMount = nested.some((n) => n.type === 'mnt');
   return {
     cloneFlags: 0,
-    nsPaths: EXEC_JOIN_ORDER.filter((t) => namespaces.contains(t)).map((t) => ({
+    nsPaths: EXEC_JOIN_ORDER.filter((t) => namespaces.contains(t) && !(t === 'mount' && lockedMount)).map((t) => ({
       type: Namespaces.procName(t),
       path: nsPath(t),
     })),
+    nestedPaths: nested,
     setgroups: container.setgroups,
     rootlessEuid: container.rootlessEuid,
     oomScoreAdj: container.oomScoreAdj,

@@ -9,7 +9,7 @@ import { normalizeConfig, normalizeExec, type ContainerConfig, type ExecOptions,
 import { ConfigError, ContainerError } from './errors.js';
 import { ensureReactor } from './events.js';
 import { Instance } from './instance.js';
-import { heldPath, joinOwnContainers, registerLive } from './joins.js';
+import { heldPath, joinOwnContainers, nestedPaths, registerLive } from './joins.js';
 import { Namespaces } from './namespaces.js';
 import { BootFlag, initPath, native, type BootstrapSpec } from './native.js';
 import { Process } from './process.js';
@@ -197,7 +197,7 @@ export class Container {
       extraFds,
       logLevel: debug ? 1 : 0,
       terminal: opts.terminal,
-    });
+    }, nestedPaths(this.instance, extraFds));
     const { instance, stdio } = await inTurn(() => spawnInstance(spec, opts.stdio, false, this.instance.handle));
     instance.startedAt = process.hrtime.bigint();
     this.execs.add(instance);
@@ -234,7 +234,7 @@ export class Container {
     }
     // init: false: everything but PID 1 first, from inside; PID 1 last, since its
     // exit ends the namespace (with SIGKILL for whoever has not seen the signal yet).
-    const spec = buildSignalAllBootstrap(this.spec, this.nsPathOf(0), this.config.namespaces, sig);
+    const spec = buildSignalAllBootstrap(this.spec, this.nsPathOf(0), this.config.namespaces, sig, nestedPaths(this.instance, 0));
     const { instance } = spawnInstance(spec, ['ignore', 'ignore', 'ignore'], false, this.instance.handle);
     this.execs.add(instance);
     instance.ready.catch(() => {}); // it exits without reporting ready; that is its success

@@ -53,6 +53,11 @@ export class Instance {
   private readonly initPath: string;
   /** The namespaces the reactor holds for this container (/proc/<pid>/ns names, in fd order). */
   heldNamespaces: string[] = [];
+  /**
+   * With CAP_SYS_ADMIN kept: the nested user and mount namespaces that lock its mounts
+   * (src-native/init/mount_lock.h), held after the others.
+   */
+  lockedNamespaces: string[] = [];
   /** terminal: the pty master the main process's side sent; whoever takes it owns it. */
   private ptyFd?: number;
 
@@ -148,7 +153,8 @@ export class Instance {
         else native.close(ev.fd);
         break;
       case 'nsfds':
-        this.heldNamespaces = ev.types.split(',').filter(Boolean);
+        if (ev.locked) this.lockedNamespaces = ev.types.split(',').filter(Boolean);
+        else this.heldNamespaces = ev.types.split(',').filter(Boolean);
         break;
       case 'released':
         unlisten(this.handle);

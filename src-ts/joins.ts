@@ -22,10 +22,26 @@ export function registerLive(pid: number, instance: Instance): void {
   });
 }
 
-/** The path stage 1 opens for `type` when the spawn joins `instance` (undefined: not held). */
-export function heldPath(instance: Instance, type: NamespaceType, extraFds: number): string | undefined {
-  const i = instance.heldNamespaces.indexOf(Namespaces.procName(type));
-  return i < 0 ? undefined : `/proc/self/fd/${native.firstExtraFd + extraFds + i}`;
+/**
+ * The path stage 1 opens for `type` when the spawn joins `instance` (undefined: not held);
+ * `locked`: the nested namespace of a container whose mounts are locked.
+ */
+export function heldPath(instance: Instance, type: NamespaceType, extraFds: number, locked = false): string | undefined {
+  const list = locked ? instance.lockedNamespaces : instance.heldNamespaces;
+  const i = list.indexOf(Namespaces.procName(type));
+  if (i < 0) return undefined;
+  return `/proc/self/fd/${native.firstExtraFd + extraFds + (locked ? instance.heldNamespaces.length : 0) + i}`;
+}
+
+/**
+ * For a join of a locked container: its mount namespace is the nested one, joined after
+ * the nested user namespace (which is itself joined after everything else).
+ */
+export function nestedPaths(instance: Instance, extraFds: number): Array<{ type: string; path: string }> {
+  return (['user', 'mount'] as const).flatMap((t) => {
+    const p = heldPath(instance, t, extraFds, true);
+    return p ? [{ type: Namespaces.procName(t), path: p }] : [];
+  });
 }
 
 const PROC_NS = /^\/proc\/(\d+)\/ns\/([a-z]+)$/;

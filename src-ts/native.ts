@@ -8,6 +8,8 @@ import * as path from 'node:path';
 export interface BootstrapSpec {
   cloneFlags: number;
   nsPaths: Array<{ type: string; path: string }>;
+  /** Joined after nsPaths: a locked container's nested user and mount namespaces. */
+  nestedPaths?: Array<{ type: string; path: string }>;
   uidMap?: string;
   gidMap?: string;
   uidMapPath?: string;
@@ -103,7 +105,7 @@ export type NativeEvent =
   | { handle: number; type: 'spawnFailed'; stage: string; errno: number; syscall: string; message?: string }
   | { handle: number; type: 'released'; stage: string }
   /** The reactor now holds the container's namespaces (comma-separated /proc/<pid>/ns names, in fd order). */
-  | { handle: number; type: 'nsfds'; stage: string; types: string };
+  | { handle: number; type: 'nsfds'; stage: string; types: string; locked: boolean };
 
 export interface Native {
   encodeBootstrap(spec: BootstrapSpec): Buffer;

@@ -87,6 +87,13 @@ proto::Bootstrap bootstrap_from_js(const Napi::Object& spec) {
     if (!v.IsObject()) bad(env, at, "an object");
     b.ns_paths.push_back({get_str(v.As<Napi::Object>(), "type", at), get_str(v.As<Napi::Object>(), "path", at)});
   }
+  Napi::Array nested = get_array(spec, "nestedPaths", "");
+  for (uint32_t i = 0; i < nested.Length(); i++) {
+    Napi::Value v = nested.Get(i);
+    std::string at = "nestedPaths[" + std::to_string(i) + "].";
+    if (!v.IsObject()) bad(env, at, "an object");
+    b.nested_paths.push_back({get_str(v.As<Napi::Object>(), "type", at), get_str(v.As<Napi::Object>(), "path", at)});
+  }
   b.uid_map = get_str(spec, "uidMap", "");
   b.gid_map = get_str(spec, "gidMap", "");
   b.uid_map_path = get_str(spec, "uidMapPath", "");
@@ -171,6 +178,14 @@ Napi::Object bootstrap_to_js(Napi::Env env, const proto::Bootstrap& b) {
     ns.Set(static_cast<uint32_t>(i), e);
   }
   o.Set("nsPaths", ns);
+  Napi::Array nested = Napi::Array::New(env, b.nested_paths.size());
+  for (size_t i = 0; i < b.nested_paths.size(); i++) {
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("type", b.nested_paths[i].type);
+    e.Set("path", b.nested_paths[i].path);
+    nested.Set(static_cast<uint32_t>(i), e);
+  }
+  o.Set("nestedPaths", nested);
   o.Set("uidMap", b.uid_map);
   o.Set("gidMap", b.gid_map);
   o.Set("uidMapPath", b.uid_map_path);

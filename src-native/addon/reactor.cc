@@ -57,7 +57,7 @@ bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
   if (ok && !ev.path.empty()) ok = str("path", ev.path);
   if (ok && !ev.message.empty()) ok = str("message", ev.message);
   if (ok && ev.kind == ReactorEvent::Pty && ev.fds.size() == 1) ok = num("fd", ev.fds[0]);
-  if (ok && ev.kind == ReactorEvent::Nsfds) ok = str("types", ev.ns_types);
+  if (ok && ev.kind == ReactorEvent::Nsfds) ok = str("types", ev.ns_types) && put("locked", napi_get_boolean(env, ev.locked, &v));
   napi_value undefined, result;
   if (!ok || napi_get_undefined(env, &undefined) != napi_ok) return false;
   napi_status st = napi_call_function(env, undefined, fn, 1, &o, &result);
@@ -229,7 +229,11 @@ int Reactor::hold_namespaces(uint32_t handle, std::vector<Fd>* out, std::string*
     *err = "the container has stopped";
     return ESRCH;
   }
-  for (const Fd& fd : in->ns_fds) {
+  std::vector<const Fd*> all;
+  for (const Fd& fd : in->ns_fds) all.push_back(&fd);
+  for (const Fd& fd : in->locked_fds) all.push_back(&fd);
+  for (const Fd* fdp : all) {
+    const Fd& fd = *fdp;
     Fd copy(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
     if (!copy) {
       int e = errno;
@@ -484,7 +488,8 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
         to_status(static_cast<int>(r.status), &ev);
         break;
       case proto::MSG_NSFDS:
-        if (!from_stage2(in, sender) || fds.empty() || fds.size() > kMaxFdsPerReport || !in.ns_fds.empty()) {
+        if (!from_stage2(in, sender) || fds.empty() || fds.size() > kMaxFdsPerReport ||
+            !(r.scope ? in.locked_fds : in.ns_fds).empty()) {
           ev.err_no = EPROTO;
           ev.message = "namespace handles not from the container's init, or none, or twice: ignored";
           break;
@@ -493,8 +498,8 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
         // (ESRCH), never a closed or recycled fd number.
         ev.kind = ReactorEvent::Nsfds;
         ev.ns_types = r.ns_types;
-        in.ns_types = r.ns_types;
-        in.ns_fds = std::move(fds);
+        ev.locked = r.scope != 0;
+        (r.scope ? in.locked_fds : in.ns_fds) = std::move(fds);
         fds.clear();
         break;
       case proto::MSG_LOG:
@@ -530,7 +535,10 @@ void Reactor::on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* 
     return;
   p.reaped = true;
   unwatch(p.pidfd.get());
-  if (stage == proto::STAGE_INIT) in.ns_fds.clear();  // the container has stopped: nothing to join
+  if (stage == proto::STAGE_INIT) {  // the container has stopped: nothing to join
+    in.ns_fds.clear();
+    in.locked_fds.clear();
+  }
   ReactorEvent ev{ReactorEvent::Reaped};
   ev.handle = in.handle;
   ev.stage = stage;

@@ -35,6 +35,7 @@ struct ReactorEvent {
   // Nsfds carries no fd: ns_types names the namespaces the reactor now holds, in order.
   std::vector<int> fds;
   std::string ns_types;
+  bool locked = false;  // Nsfds: the nested namespaces, held after the others
   void close_fds() {
     for (int fd : fds) ::close(fd);
     fds.clear();
@@ -87,7 +88,7 @@ class Reactor {
     // The container's namespaces, from its stage 2 (MSG_NSFDS), in ns_types order:
     // what exec (and containers that join this one) join through.
     std::vector<Fd> ns_fds;
-    std::string ns_types;
+    std::vector<Fd> locked_fds;  // its nested user and mount namespaces (init/mount_lock.h), after ns_fds
   };
   enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6 };
 

@@ -51,12 +51,15 @@ int open_namespace(Ctx& ctx, const proto::NsPath& ns) {
 }  // namespace
 
 void send_namespaces(Ctx& ctx) {
-  static const char* kTypes[] = {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup", "time"};
+  send_namespaces(ctx, {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup", "time"}, false);
+}
+
+void send_namespaces(Ctx& ctx, std::initializer_list<const char*> kTypes, bool locked) {
   std::vector<Fd> held;
   std::vector<int> fds;
   std::string types;
   for (const char* t : kTypes) {
-    bool wanted = (ctx.boot.clone_flags & static_cast<uint32_t>(ns_clone_flag(t))) != 0;
+    bool wanted = locked || (ctx.boot.clone_flags & static_cast<uint32_t>(ns_clone_flag(t))) != 0;
     for (const auto& ns : ctx.boot.ns_paths) wanted = wanted || ns.type == t;
     if (!wanted) continue;
     std::string path = std::string("/proc/self/ns/") + t;
@@ -71,6 +74,7 @@ void send_namespaces(Ctx& ctx) {
   r.type = proto::MSG_NSFDS;
   r.stage = ctx.stage;
   r.ns_types = types;
+  r.scope = locked ? 1 : 0;
   if (!send_report_with_fds(ctx, r, fds.data(), fds.size())) die(ctx, "sendmsg", errno ? errno : EIO, "", "namespace handles to the addon");
 }
 
@@ -81,8 +85,9 @@ bool join_namespaces(Ctx& ctx) {
     int fd;
     bool joined;
   };
-  std::vector<Target> targets;
+  std::vector<Target> targets, nested;
   for (const auto& ns : ctx.boot.ns_paths) targets.push_back({&ns, ns_clone_flag(ns.type), open_namespace(ctx, ns), false});
+  for (const auto& ns : ctx.boot.nested_paths) nested.push_back({&ns, ns_clone_flag(ns.type), open_namespace(ctx, ns), false});
   auto join = [&](Target& t, bool last_chance) {
     if (::setns(t.fd, t.flag) == 0) {
       t.joined = true;
@@ -104,6 +109,15 @@ bool join_namespaces(Ctx& ctx) {
     }
   for (auto& t : targets)
     if (!t.joined) join(t, true);
+  // Last, the nested user and mount namespaces of a container whose mounts are locked
+  // (init/mount_lock.h): our capabilities in its user namespace cover the nested one.
+  for (auto& t : nested) {
+    join(t, true);
+    if (t.flag == CLONE_NEWUSER) {
+      become_root(ctx);
+      joined_user = true;
+    }
+  }
   return joined_user;
 }
 

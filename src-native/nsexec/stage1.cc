@@ -42,7 +42,7 @@ void run_stage1(Ctx& ctx) {
   debug(ctx, "started");
 
   // While we hold fds of other namespaces, nothing in them may ptrace us (CVE-2016-9962).
-  if (!b.ns_paths.empty()) {
+  if (!b.ns_paths.empty() || !b.nested_paths.empty()) {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     join_namespaces(ctx);
   }

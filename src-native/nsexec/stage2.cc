@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../init/barrier.h"
+#include "../init/mount_lock.h"
 #include "../init/process.h"
 #include "../init/reaper.h"
 #include "../init/setup.h"
@@ -48,6 +49,7 @@ void run_stage2(Ctx& ctx) {
   ::umask(0);  // setup creates nodes with exact modes; the main process gets 022
   std::string program = setup_container(ctx);
   debug(ctx, "container set up; program %s", program.c_str());
+  if (!(b.flags & proto::BF_EXEC) && mounts_need_lock(ctx)) lock_mounts(ctx);
 
   if (b.flags & proto::BF_INIT) run_reaper(ctx, program);
 

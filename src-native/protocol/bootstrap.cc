@@ -119,6 +119,11 @@ bool encode_bootstrap(const Bootstrap& b, std::vector<uint8_t>* out, std::string
     if (!format_ns_paths(b.ns_paths, &paths, err)) return false;
     w.str(NS_PATHS_ATTR, paths);
   }
+  if (!b.nested_paths.empty()) {
+    std::string paths;
+    if (!format_ns_paths(b.nested_paths, &paths, err)) return false;
+    w.str(NESTED_PATHS_ATTR, paths);
+  }
   if (!b.uid_map.empty()) w.str(UIDMAP_ATTR, b.uid_map);
   if (!b.gid_map.empty()) w.str(GIDMAP_ATTR, b.gid_map);
   w.boolean(SETGROUP_ATTR, b.setgroups);
@@ -194,6 +199,9 @@ bool decode_bootstrap(const uint8_t* buf, size_t len, Bootstrap* b, std::string*
       case CLONE_FLAGS_ATTR: ok = once(a) && get_u32(a, &b->clone_flags, err); break;
       case NS_PATHS_ATTR:
         ok = once(a) && get_str(a, &s, err) && parse_ns_paths(s, &b->ns_paths, err);
+        break;
+      case NESTED_PATHS_ATTR:
+        ok = once(a) && get_str(a, &s, err) && parse_ns_paths(s, &b->nested_paths, err);
         break;
       case UIDMAP_ATTR: ok = once(a) && get_str(a, &b->uid_map, err); break;
       case GIDMAP_ATTR: ok = once(a) && get_str(a, &b->gid_map, err); break;

@@ -42,6 +42,8 @@ enum BootAttr : uint16_t {
   PDEATHSIG_ATTR = 27316,      // u32: signal for every stage when the caller dies
   TERMINAL_ATTR = 27318,       // u32: with BF_TERMINAL, the window size (cols << 16 | rows)
   SIGNAL_ATTR = 27317,         // u32: with BF_SIGNAL_ALL, the signal for every process
+  NESTED_PATHS_ATTR = 27319,   // str: like NS_PATHS, joined after them (a locked container's
+                               // nested user and mount namespaces: init/mount_lock.h)
 };
 
 enum MountAttr : uint16_t {
@@ -110,6 +112,7 @@ struct Bootstrap {
   // stages 0 and 1
   uint32_t clone_flags = 0;
   std::vector<NsPath> ns_paths;
+  std::vector<NsPath> nested_paths;
   std::string uid_map, gid_map, uid_map_path, gid_map_path, oom_score_adj, timens_offsets;
   bool setgroups = false;
   bool rootless_euid = false;

@@ -48,7 +48,10 @@ bool encode_report(const Report& r, std::vector<uint8_t>* out, std::string* err)
     case MSG_LOG: w.str(R_MESSAGE, clip(r.message)); break;
     case MSG_PIDS: w.str(R_JSON, r.json); break;
     case MSG_EXIT: w.u32(R_STATUS, r.status); break;
-    case MSG_NSFDS: w.str(R_NSTYPES, r.ns_types); break;
+    case MSG_NSFDS:
+      w.str(R_NSTYPES, r.ns_types);
+      w.u32(R_SCOPE, r.scope);  // 1: the locked (nested) namespaces
+      break;
     case CMD_SIGNAL:
       w.u32(R_SIGNAL, r.signal);
       w.u32(R_SCOPE, r.scope);

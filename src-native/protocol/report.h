@@ -47,7 +47,7 @@ struct Report {
   uint32_t status = 0;  // MSG_EXIT: a wait(2) status
   uint32_t signal = 0;  // CMD_SIGNAL
   uint32_t scope = 0;   // CMD_SIGNAL
-  std::string ns_types; // MSG_NSFDS
+  std::string ns_types; // MSG_NSFDS (scope 1: the nested namespaces that lock the mounts)
 };
 
 // Long free text (message, path) is clipped so that an error can always be reported.
