@@ -65,6 +65,38 @@ describe('terminal', () => {
     expect((await p.output()).stdout.toString()).toBe('10 30\r\n');
   });
 
+  it('output the caller does not read waits in the pty, not in the caller (backpressure)', async () => {
+    before = snapshot();
+    await using c = await Container.create({ args: ['/usr/bin/yes'], terminal: true, limits: { wallTimeMs: 10_000 } });
+    const p = c.start();
+    const out = p.stdout!;
+    await new Promise((resolve) => out.once('readable', resolve));
+    expect(out.read(4)?.toString()).toBe('y\r\ny');
+    // yes writes as fast as it can for 2 s while nobody reads: unbounded, that was
+    // megabytes a second piling up here.
+    const start = process.memoryUsage();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const end = process.memoryUsage();
+    expect(end.arrayBuffers - start.arrayBuffers).toBeLessThan(2 << 20);
+    expect(end.rss - start.rss).toBeLessThan(16 << 20);
+    expect(out.readableLength).toBeLessThanOrEqual(out.readableHighWaterMark * 2);
+    // Reading again, the output flows again.
+    let got = 0;
+    await new Promise<void>((resolve) => {
+      const on = (d: Buffer) => {
+        got += d.length;
+        if (got < 1 << 20) return;
+        out.off('data', on);
+        out.pause();
+        resolve();
+      };
+      out.on('data', on);
+    });
+    expect(got).toBeGreaterThanOrEqual(1 << 20);
+    await c.destroy();
+    expect((await p.wait()).signal).toBe('SIGKILL');
+  });
+
   it('needs stdio 0..2 to be pipes', async () => {
     await expect(Container.create({ args: ['/bin/true'], terminal: true, stdio: ['pipe', 'inherit', 'pipe'] })).rejects.toThrow(ConfigError);
     await expect(Container.create({ args: ['/bin/true'], terminal: { cols: 0 } })).rejects.toThrow(/terminal\.cols/);
