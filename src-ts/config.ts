@@ -447,7 +447,6 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   };
 }
 
-
 // ---- Limits of the bootstrap and of the kernel, checked before any process exists ----
 
 /**
