@@ -1,6 +1,7 @@
 /** terminal: true gives the main process a pty; nothing inside can reach the caller's terminal. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { finished } from 'node:stream/promises';
 import * as path from 'node:path';
 import { ConfigError, Container } from '../../dist/index.js';
 import { leaks, snapshot } from '../support/host.js';
@@ -52,7 +53,7 @@ describe('terminal', () => {
     await seen('waiting');
     expect(p.resize(132, 50)).toBe(true);
     expect(await p.wait()).toMatchObject({ exitCode: 0 });
-    await new Promise((r) => setTimeout(r, 50));
+    await finished(p.stdout!); // everything it wrote has been read
     expect(out.split('\r\n')).toEqual(['24 80', 'hello', 'got [hello]', 'waiting', '50 132', '']);
     expect(() => p.resize(0, 10)).toThrow(RangeError);
   });
