@@ -2,12 +2,21 @@
  * ContainerConfig (API.md) and its validation. Every field is checked here, in
  * TypeScript, before any process exists; errors name the field.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from './errors.js';
 import { Namespaces, isNamespaceType, type NamespaceEntry, type NamespaceType } from './namespaces.js';
 import { capabilityNumber } from './capabilities.js';
 import type { TerminalSize } from './terminal.js';
-import { compileSeccompPolicy, defaultSeccompPolicy, validateSeccompPolicy, type SeccompPolicy } from './seccomp.js';
+import {
+  checkPolicyCanStart,
+  compileSeccompPolicy,
+  defaultSeccompPolicy,
+  validateSeccompPolicy,
+  type CompilableSeccompPolicy,
+  type SeccompPolicy,
+} from './seccomp.js';
+import { withSetuidGuard } from './setuid-guard.js';
 
 export interface IdMapping {
   containerId: number;
@@ -158,6 +167,7 @@ const KNOWN_FIELDS = new Set([
 export const SCRATCH_DEFAULTS = { tmpBytes: 256 << 20, runBytes: 16 << 20, shmBytes: 64 << 20 } as const;
 export const RLIMIT_NAMES: readonly RlimitName[] = ['nofile', 'nproc', 'as', 'cpu', 'fsize', 'core', 'stack'];
 const MAX_ID = 0xfffffffe; // (uid_t)-1 means "no change" to the kernel
+const PATH_MAX = 4095; // bytes, without the NUL: the kernel refuses longer paths
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -174,6 +184,7 @@ function absPath(v: unknown, field: string): string {
   const p = str(v, field);
   if (!path.isAbsolute(p)) throw new ConfigError(field, `must be an absolute path, got ${JSON.stringify(p)}`);
   if (p.split('/').includes('..')) throw new ConfigError(field, `must not contain '..', got ${JSON.stringify(p)}`);
+  if (Buffer.byteLength(p) > PATH_MAX) throw new ConfigError(field, `must be at most ${PATH_MAX} bytes (PATH_MAX), got ${Buffer.byteLength(p)}`);
   return p;
 }
 
@@ -212,6 +223,7 @@ function validateMappings(v: unknown, field: string): IdMapping[] {
   for (let i = 1; i < sorted.length; i++)
     if (sorted[i - 1].containerId + sorted[i - 1].size > sorted[i].containerId)
       throw new ConfigError(field, 'has overlapping container id ranges');
+  checkHostRanges(out, field);
   return out;
 }
 
@@ -273,6 +285,14 @@ function validateSafety(m: Record<string, unknown>, f: string): MountSafety {
   const out: MountSafety = {};
   for (const k of SAFETY_KEYS) if (m[k] !== undefined) out[k] = bool(m[k], `${f}.${k}`);
   return out;
+}
+
+const CAP_SETFCAP = 31;
+let guardedDefault: CompilableSeccompPolicy | undefined;
+/** The policy with the setuid guard in front (see setuid-guard.ts); the default's is made once. */
+function guarded(policy: CompilableSeccompPolicy | null): CompilableSeccompPolicy {
+  if (policy === defaultSeccompPolicy) return (guardedDefault ??= withSetuidGuard(defaultSeccompPolicy));
+  return withSetuidGuard(policy);
 }
 
 function validateHidePaths(v: unknown): string[] {
@@ -341,10 +361,14 @@ export function normalizeExec(args: unknown, options: unknown, container: Normal
     if (!['env', 'cwd', 'user', 'stdio', 'terminal'].includes(k)) throw new ConfigError(`options.${k}`, 'is not an exec option');
   const user = o.user === undefined ? container.user : validateUser(o.user, 'options.user');
   const stdio = validateStdio(o.stdio);
+  checkStdioFdsOpen(stdio, 'stdio');
+  checkNofile(container.limits.rlimits, stdio, 'stdio');
   const terminal = validateTerminal(o.terminal, 'options.terminal', stdio);
+  const env = o.env === undefined ? container.env : validateEnv(o.env);
+  checkStringSizes(argv, env, 'options.env');
   return {
     args: argv,
-    env: o.env === undefined ? container.env : validateEnv(o.env),
+    env,
     cwd: o.cwd === undefined ? container.cwd : absPath(o.cwd, 'options.cwd'),
     user,
     stdio,
@@ -408,11 +432,13 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
 
   const namespaces = normalizeNamespaces(c.namespaces);
   const stdio = validateStdio(c.stdio);
+  checkStdioFdsOpen(stdio, 'stdio');
   const terminal = validateTerminal(c.terminal, 'terminal', stdio);
 
   const user = c.user === undefined ? { uid: 0, gid: 0, additionalGids: [] as number[] } : validateUser(c.user, 'user');
 
   const env = c.env === undefined ? defaultEnv(user.uid, terminal !== null) : validateEnv(c.env);
+  checkStringSizes(args, env, 'env');
   const cwd = c.cwd === undefined ? '/' : absPath(c.cwd, 'cwd');
 
   const newMount = namespaces.isNew('mount');
@@ -433,7 +459,7 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   let hostname: string | undefined;
   if (c.hostname !== undefined) {
     hostname = str(c.hostname, 'hostname');
-    if (hostname.length > 64) throw new ConfigError('hostname', 'must be at most 64 bytes');
+    if (Buffer.byteLength(hostname) > 64) throw new ConfigError('hostname', `must be at most 64 bytes (UTF-8), got ${Buffer.byteLength(hostname)}`);
     if (!namespaces.isNew('uts')) throw new ConfigError('hostname', "requires the 'uts' namespace");
   } else if (namespaces.isNew('uts')) {
     hostname = 'sandbox';
@@ -486,6 +512,7 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
         if (value !== Infinity) int(value, `limits.rlimits.${name}`, 0, Number.MAX_SAFE_INTEGER);
         limits.rlimits.push({ name: name as RlimitName, value: value as number });
       }
+      checkRlimitFloors(limits.rlimits, stdio);
     }
   }
 
@@ -504,9 +531,22 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
     seccomp = null;
   } else {
     seccomp = validateSeccompPolicy(c.seccomp, 'seccomp');
+    checkPolicyCanStart(seccomp, 'seccomp');
   }
 
-  const seccompProgram = seccompIsDefault ? compileSeccompPolicy(defaultSeccompPolicy) : seccomp ? compileSeccompPolicy(seccomp) : null;
+  // What the program writes on a writable host-backed mount stays on the host: it must
+  // not leave a working setuid or setgid file there (for a root caller one owned by the
+  // host's root, through the idmap; for anyone else one that runs as the caller), nor,
+  // for a root caller, a file capability the host's root namespace would honour.
+  const writesToHost = mounts.some((m) => m.type === 'bind' && !m.readonly) || (rootfs !== undefined && !readonlyRootfs);
+  if (writesToHost && process.geteuid!() === 0 && capabilities.includes(CAP_SETFCAP))
+    throw new ConfigError(
+      'capabilities',
+      "CAP_SETFCAP with a writable bind (or rootfs) would let the program give a file on the host capabilities the host's root namespace honours; make those mounts readonly, or drop CAP_SETFCAP",
+    );
+  const basePolicy = seccompIsDefault ? defaultSeccompPolicy : seccomp;
+  const policy = writesToHost ? guarded(basePolicy) : basePolicy;
+  const seccompProgram = policy ? compileSeccompPolicy(policy) : null;
 
   const noNewPrivileges = c.noNewPrivileges === undefined ? true : bool(c.noNewPrivileges, 'noNewPrivileges');
   const oomScoreAdj = c.oomScoreAdj === undefined ? undefined : int(c.oomScoreAdj, 'oomScoreAdj', -1000, 1000);
@@ -519,4 +559,67 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
     network, limits, capabilities, seccomp, seccompIsDefault, seccompProgram, noNewPrivileges, oomScoreAdj, stdio, terminal, init,
     hideCredentials, hidePaths,
   };
+}
+
+// ---- Limits of the bootstrap and of the kernel, checked before any process exists ----
+
+/**
+ * The most bytes one argument or one environment entry ("KEY=value") may have: each is
+ * one attribute of the bootstrap message, whose length field is 16 bits.
+ */
+export const MAX_STRING_BYTES = 65530;
+
+function checkStringSizes(args: string[], env: Record<string, string>, envField: string): void {
+  args.forEach((a, i) => {
+    const n = Buffer.byteLength(a);
+    if (n > MAX_STRING_BYTES) throw new ConfigError(`args[${i}]`, `is ${n} bytes; at most ${MAX_STRING_BYTES} bytes fit in one argument`);
+  });
+  for (const [k, v] of Object.entries(env)) {
+    const n = Buffer.byteLength(k) + 1 + Buffer.byteLength(v);
+    if (n > MAX_STRING_BYTES)
+      throw new ConfigError(`${envField}.${k}`, `is ${n} bytes as "${k}=..."; at most ${MAX_STRING_BYTES} bytes fit in one environment entry`);
+  }
+}
+
+/** An fd given in stdio must be open here: the container gets a copy of it. */
+function checkStdioFdsOpen(stdio: StdioEntry[], field: string): void {
+  stdio.forEach((e, i) => {
+    if (typeof e !== 'number') return;
+    try {
+      fs.fstatSync(e);
+    } catch {
+      throw new ConfigError(`${field}[${i}]`, `is fd ${e}, which is not open in this process`);
+    }
+  });
+}
+
+/** The main process holds 0, 1, 2 and every extra fd: RLIMIT_NOFILE below that can never work. */
+function checkNofile(rlimits: NormalizedConfig['limits']['rlimits'], stdio: StdioEntry[], field = 'limits.rlimits.nofile'): void {
+  const nofile = rlimits.find((r) => r.name === 'nofile');
+  const needed = Math.max(3, stdio.length);
+  if (!nofile || nofile.value >= needed) return;
+  const held = `stdin, stdout, stderr${stdio.length > 3 ? ` and ${stdio.length - 3} extra` : ''}`;
+  throw new ConfigError(
+    field,
+    field === 'limits.rlimits.nofile'
+      ? `is ${nofile.value}, below the ${needed} file descriptors the process holds itself (${held})`
+      : `gives the process ${needed} file descriptors (${held}), more than the container's limits.rlimits.nofile of ${nofile.value}`,
+  );
+}
+
+/** No program starts in less than this much address space (RLIMIT_AS, in bytes). */
+const MIN_ADDRESS_SPACE = 1 << 20;
+
+function checkRlimitFloors(rlimits: NormalizedConfig['limits']['rlimits'], stdio: StdioEntry[]): void {
+  checkNofile(rlimits, stdio);
+  const as = rlimits.find((r) => r.name === 'as');
+  if (as && as.value < MIN_ADDRESS_SPACE)
+    throw new ConfigError('limits.rlimits.as', `is in bytes, and ${as.value} is too small for any program to start (at least ${MIN_ADDRESS_SPACE}, 1 MiB)`);
+}
+
+/** Two ranges mapping the same host id would give one host user two ids inside; the kernel refuses that too. */
+function checkHostRanges(mappings: IdMapping[], field: string): void {
+  const sorted = [...mappings].sort((a, b) => a.hostId - b.hostId);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i - 1].hostId + sorted[i - 1].size > sorted[i].hostId) throw new ConfigError(field, 'has overlapping host id ranges');
 }

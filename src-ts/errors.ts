@@ -4,6 +4,7 @@
  * - ContainerError: creating or running a container failed; shaped like Node's own
  *   system errors (code, errno, syscall, path) plus the stage that failed.
  */
+import * as os from 'node:os';
 import * as util from 'node:util';
 
 export type Stage = 'parent' | 'child' | 'init';
@@ -30,12 +31,39 @@ export interface ContainerErrorDetails {
   hint?: string;
 }
 
+// libuv's table (util.getSystemErrorMap) lacks some errnos a stage can report, ENOEXEC
+// among them. Their names come from os.constants.errno; their texts (glibc's strerror,
+// lower-cased as libuv writes them) from here.
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(os.constants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name);
+const MESSAGES_LIBUV_LACKS: Record<string, string> = {
+  EBADMSG: 'bad message',
+  ECHILD: 'no child processes',
+  EDEADLK: 'resource deadlock avoided',
+  EDOM: 'numerical argument out of domain',
+  EDQUOT: 'disk quota exceeded',
+  EIDRM: 'identifier removed',
+  EINPROGRESS: 'operation now in progress',
+  EMULTIHOP: 'multihop attempted',
+  ENETRESET: 'network dropped connection on reset',
+  ENOEXEC: 'exec format error',
+  ENOLCK: 'no locks available',
+  ENOLINK: 'link has been severed',
+  ENOMSG: 'no message of desired type',
+  ENOSR: 'out of streams resources',
+  ENOSTR: 'device not a stream',
+  ESTALE: 'stale file handle',
+  ETIME: 'timer expired',
+};
+
 /** errno number (positive) -> { code: 'ENOENT', message: 'no such file or directory' } */
 export function describeErrno(errno: number): { code: string; message: string } {
-  const map = util.getSystemErrorMap();
-  const entry = map.get(-Math.abs(errno));
+  const n = Math.abs(errno);
+  const entry = util.getSystemErrorMap().get(-n);
   if (entry) return { code: entry[0], message: entry[1] };
-  return { code: `E${errno}`, message: `error ${errno}` };
+  const name = ERRNO_NAMES.get(n);
+  if (name) return { code: name, message: MESSAGES_LIBUV_LACKS[name] ?? `error ${n}` };
+  return { code: `E${n}`, message: `error ${n}` };
 }
 
 export class ContainerError extends Error {

@@ -54,6 +54,9 @@ export class Process extends EventEmitter {
       this.lateError ??= err;
       if (this.listenerCount('error') > 0) this.emit('error', err);
     });
+    // run() starts the main process at spawn: its execve may have failed (and been
+    // reported) before this Process existed to listen.
+    if (instance.error) this.lateError ??= instance.error;
     this.status = instance.exited.then((status) => {
       if (this.lateError) throw this.lateError;
       return status;

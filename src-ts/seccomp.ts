@@ -47,7 +47,12 @@ export type CompilableSeccompPolicy = SeccompPolicy & { ignoreUnknown?: boolean 
 
 const EPERM = 1;
 const ENOSYS = 38;
+const EAFNOSUPPORT = 97;
+const EPROTONOSUPPORT = 93;
 const CLONE_NEWUSER = 0x10000000;
+const AF_NETLINK = 16;
+const AF_VSOCK = 40;
+const NETLINK_AUDIT = 9;
 const TIOCSTI = 0x5412;
 const TIOCLINUX = 0x541c;
 
@@ -91,6 +96,14 @@ const PERSONALITIES = [0x0, 0x8, 0x20000, 0x20008, 0xffffffff];
  *   ignores the rest and some callers sign-extend it.
  * - `personality` is allowed only for the values above (low 32 bits, as the kernel
  *   reads them).
+ * - `socket(AF_VSOCK, ...)` fails with EAFNOSUPPORT: vsock is not namespaced, so a
+ *   sandbox in a VM could talk to the hypervisor host; EAFNOSUPPORT is what a kernel
+ *   without vsock answers, which programs already handle.
+ * - `socket(AF_NETLINK, *, NETLINK_AUDIT)` fails with EPROTONOSUPPORT: the audit
+ *   subsystem is not namespaced either. That is what a kernel without audit answers:
+ *   libaudit users such as shadow-utils (useradd) treat only EINVAL, EPROTONOSUPPORT and
+ *   EAFNOSUPPORT as "no audit here" and refuse to run on EPERM.
+ *   Both compare the low 32 bits of the int arguments, as the kernel reads them.
  */
 export const defaultSeccompPolicy: Readonly<CompilableSeccompPolicy> = deepFreeze({
   defaultAction: 'allow',
@@ -120,6 +133,21 @@ export const defaultSeccompPolicy: Readonly<CompilableSeccompPolicy> = deepFreez
       }),
     ),
     { syscalls: ['personality'], action: 'errno', errno: EPERM },
+    {
+      syscalls: ['socket'],
+      action: 'errno',
+      errno: EAFNOSUPPORT,
+      args: [{ index: 0, op: 'maskedEq', mask: 0xffffffff, value: AF_VSOCK }],
+    },
+    {
+      syscalls: ['socket'],
+      action: 'errno',
+      errno: EPROTONOSUPPORT,
+      args: [
+        { index: 0, op: 'maskedEq', mask: 0xffffffff, value: AF_NETLINK },
+        { index: 2, op: 'maskedEq', mask: 0xffffffff, value: NETLINK_AUDIT },
+      ],
+    },
   ],
 } satisfies CompilableSeccompPolicy);
 
@@ -234,6 +262,41 @@ export function validateSeccompPolicy(value: unknown, field = 'seccomp'): Compil
   out.rules = eachOf(rules, (r, i) => checkRule(r, `${field}.rules[${i}]`));
   if (ignoreUnknown !== undefined) out.ignoreUnknown = ignoreUnknown;
   return out;
+}
+
+/** What every program needs from the filter: it is installed right before execve. */
+const NEEDED_TO_START = ['execve', 'exit_group', 'exit'];
+
+const allows = (action: SeccompAction) => action === 'allow' || action === 'log';
+
+/**
+ * Refuses a (validated) policy under which the main process could never start or end:
+ * the filter is installed right before execve, so execve must be allowed, and so must
+ * exit_group and exit (with them refused, a program that wants to end spins forever).
+ * "Allowed" means by an argument-free allow/log rule that no rule before it can
+ * override, or by an allow/log defaultAction with no rule denying them.
+ */
+export function checkPolicyCanStart(policy: SeccompPolicy, field = 'seccomp'): void {
+  for (const name of NEEDED_TO_START) {
+    let verdict: string | null = null;
+    for (const [i, rule] of policy.rules.entries()) {
+      if (!rule.syscalls.includes(name)) continue;
+      const conditional = (rule.args ?? []).length > 0;
+      if (allows(rule.action)) {
+        if (conditional) continue; // allows only some calls; the rest go on to later rules
+        verdict = 'ok';
+      } else {
+        verdict = `rules[${i}] ${conditional ? 'may deny' : 'denies'} it`;
+      }
+      break;
+    }
+    if (verdict === null && !allows(policy.defaultAction)) verdict = `defaultAction '${policy.defaultAction}' denies it and no rule allows it`;
+    if (verdict !== null && verdict !== 'ok')
+      throw new ConfigError(
+        field,
+        `must allow ${name} unconditionally (the filter is installed right before execve, and every program ends with exit_group or exit): ${verdict}`,
+      );
+  }
 }
 
 // Compiling costs far more than a spawn, and policies rarely change.

@@ -1,7 +1,8 @@
 /**
  * The caller's side of a container's pty: the master fd the main process's init sent us,
  * as an output stream and an input stream. Reading the master after the last slave is
- * closed fails with EIO: that is the end of the output, not an error.
+ * closed fails with EIO: that is the end of the output, not an error. Output is read
+ * from the master only as fast as the caller reads it.
  */
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import * as tty from 'node:tty';
@@ -26,7 +27,13 @@ export class Terminal {
     this.master = new tty.ReadStream(fd);
     const out = new PassThrough();
     this.output = out;
-    this.master.on('data', (d: Buffer) => out.write(d));
+    // Backpressure: output nobody reads waits in the pty (whose writer then blocks), not here.
+    // Once the caller has destroyed the output, what the process writes is dropped.
+    this.master.on('data', (d: Buffer) => {
+      if (!out.destroyed && !out.write(d)) this.master.pause();
+    });
+    out.on('drain', () => this.master.resume());
+    out.on('close', () => this.master.resume());
     this.master.on('end', () => out.end());
     this.master.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EIO') out.end();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "caps.h"
+#include "rlimits.h"
 #include "seccomp.h"
 
 namespace nsj {
@@ -54,6 +55,9 @@ void exec_main(Ctx& ctx, const std::string& program) {
     int from = kFirstExtraFd + static_cast<int>(i), to = 3 + static_cast<int>(i);
     if (::dup2(from, to) < 0) die(ctx, "dup2", errno, "", "extra fd " + std::to_string(to));
   }
+  // The program's limits, and only the program's: set earlier they would also bind the
+  // setup (its fds, its memory) and, under init, the reaper.
+  apply_rlimits(ctx);
   std::vector<char*> argv, envp;
   for (const auto& a : b.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

@@ -1,13 +1,13 @@
 #include "setup.h"
 
 #include <errno.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <climits>
 
 #include "network.h"
 #include "program.h"
-#include "rlimits.h"
 #include "rootfs.h"
 
 namespace nsj {
@@ -24,12 +24,12 @@ std::string setup_container(Ctx& ctx) {
 
   if (::chdir(b.cwd.c_str()) < 0) die(ctx, "chdir", errno, b.cwd, "working directory");
   // A cwd that resolves outside the root (e.g. through /proc/self/fd/N, CVE-2024-21626)
-  // shows up as a path that does not start with '/'.
+  // is reported by the kernel as "(unreachable)/...". The raw system call, because glibc's
+  // getcwd rebuilds a normal-looking path from such an answer.
   char cwd[PATH_MAX];
-  if (!::getcwd(cwd, sizeof cwd) || cwd[0] != '/')
-    die(ctx, "getcwd", errno ? errno : ENOENT, b.cwd, "working directory is outside the container root");
-
-  apply_rlimits(ctx);
+  long n = ::syscall(SYS_getcwd, cwd, sizeof cwd);
+  if (n <= 0 || cwd[0] != '/')
+    die(ctx, "getcwd", n < 0 ? errno : ENOENT, b.cwd, "working directory is outside the container root");
   return resolve_program(ctx);
 }
 

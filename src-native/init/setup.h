@@ -1,5 +1,6 @@
 // Stage 2's container setup, in runc's order: network, rootfs and mounts, hostname,
-// working directory, rlimits; and where the program lives.
+// working directory; and where the program lives. (rlimits come last of all, right
+// before execve: init/process.cc.)
 #pragma once
 #include <string>
 

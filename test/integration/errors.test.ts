@@ -4,8 +4,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, Container, ContainerError } from '../../dist/index.js';
-import { isRoot, leaks, snapshot } from '../support/host.js';
+import { ConfigError, Container, ContainerError, type ContainerConfig } from '../../dist/index.js';
+import { MAX_STRING_BYTES } from '../../dist/config.js';
+import { describeErrno } from '../../dist/errors.js';
+import { isRoot, leaks, sharedDir, snapshot } from '../support/host.js';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -91,6 +93,21 @@ describe('failures', () => {
     expect(['EPERM', 'EINVAL']).toContain(e.code);
   });
 
+  it('a file that is neither ELF nor a script: ENOEXEC, with its name and text', async () => {
+    const dir = sharedDir();
+    try {
+      fs.writeFileSync(path.join(dir.path, 'garbage'), 'not a program\n\x01\x02\x03');
+      fs.chmodSync(path.join(dir.path, 'garbage'), 0o755);
+      const before = snapshot();
+      const e = await failure(Container.run({ args: ['/data/garbage'], mounts: [{ type: 'bind', source: dir.path, target: '/data', readonly: true }] }));
+      expect(e).toMatchObject({ code: 'ENOEXEC', errno: -8, syscall: 'execve', path: '/data/garbage', stage: 'init' });
+      expect(e.message).toBe('execve /data/garbage (stage init): ENOEXEC: exec format error');
+      expect(await leaks(before)).toEqual([]);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('invalid configuration is a ConfigError, not a ContainerError', async () => {
     await expect(Container.run({ args: ['/bin/true'], hostname: 'h', namespaces: ['user', 'mount'] })).rejects.toBeInstanceOf(ConfigError);
   });
@@ -101,6 +118,52 @@ describe('failures', () => {
       encoding: 'utf8',
     });
     expect(r.stdout).toMatch(/^ENOENT cannot start the init program: cannot open the init program \/nonexistent\/nsjail-ts-init/);
+  });
+});
+
+describe('errno names', () => {
+  it("every errno this platform names has its name and a text, also those libuv's table lacks", () => {
+    expect(describeErrno(8)).toEqual({ code: 'ENOEXEC', message: 'exec format error' });
+    expect(describeErrno(-10)).toEqual({ code: 'ECHILD', message: 'no child processes' });
+    expect(describeErrno(2)).toEqual({ code: 'ENOENT', message: 'no such file or directory' });
+    expect(describeErrno(4000)).toEqual({ code: 'E4000', message: 'error 4000' });
+    for (const [name, n] of Object.entries(os.constants.errno)) {
+      const { code, message } = describeErrno(n);
+      // EWOULDBLOCK and ENOTSUP share their numbers with EAGAIN and EOPNOTSUPP.
+      expect((os.constants.errno as Record<string, number>)[code], name).toBe(n);
+      expect(message, name).not.toMatch(/^error \d+$/);
+    }
+  });
+});
+
+describe('bad input: a typed error naming the field, before any process, and nothing left behind', () => {
+  const closedFd = 1_000_000;
+  const cases: Array<[string, ContainerConfig]> = [
+    ['hostname', { args: ['/bin/true'], hostname: 'ü'.repeat(40) }],
+    ['stdio[3]', { args: ['/bin/true'], stdio: ['pipe', 'pipe', 'pipe', closedFd] }],
+    ['limits.rlimits.nofile', { args: ['/bin/true'], stdio: ['pipe', 'pipe', 'pipe', 'pipe'], limits: { rlimits: { nofile: 3 } } }],
+    ['limits.rlimits.as', { args: ['/bin/true'], limits: { rlimits: { as: 65536 } } }],
+    ['uidMappings', { args: ['/bin/true'], uidMappings: [{ containerId: 0, hostId: process.geteuid!(), size: 1 }, { containerId: 1, hostId: process.geteuid!(), size: 1 }] }],
+    ['args[1]', { args: ['/bin/echo', 'x'.repeat(70000)] }],
+    ['env.HUGE', { args: ['/bin/true'], env: { HUGE: 'x'.repeat(MAX_STRING_BYTES) } }],
+    ['seccomp', { args: ['/bin/true'], seccomp: { defaultAction: 'errno', rules: [] } }],
+  ];
+
+  it.each(cases)('%s', async (field, config) => {
+    const before = snapshot();
+    for (const attempt of [() => Container.run(config), () => Container.create(config)]) {
+      const e = await attempt().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).field).toBe(field);
+    }
+    expect(await leaks(before)).toEqual([]);
+  });
+
+  it('the longest argument and environment entry that fit do reach the program', async () => {
+    const arg = 'a'.repeat(MAX_STRING_BYTES);
+    const value = 'b'.repeat(MAX_STRING_BYTES - 'V='.length);
+    const r = await Container.run({ args: ['/bin/sh', '-c', 'printf %s "$1" | wc -c; printf %s "$V" | wc -c', 'sh', arg], env: { V: value } });
+    expect(r.stdout.toString()).toBe(`${MAX_STRING_BYTES}\n${MAX_STRING_BYTES - 2}\n`);
   });
 });
 

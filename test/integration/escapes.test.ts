@@ -46,7 +46,56 @@ describe('escapes', () => {
   });
 
   it.each([3, 4, 5, 6, 7, 8, 9, 10])('cwd /proc/self/fd/%i cannot lead outside the root (CVE-2024-21626)', async (n) => {
-    await expect(Container.run({ args: ['/bin/pwd'], cwd: `/proc/self/fd/${n}` })).rejects.toBeInstanceOf(ContainerError);
+    // None of the setup's own fds is a directory, and nothing else is open.
+    const e = await Container.run({ args: ['/bin/pwd'], cwd: `/proc/self/fd/${n}` }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ContainerError);
+    expect(e).toMatchObject({ syscall: 'chdir', path: `/proc/self/fd/${n}`, stage: 'init' });
+    expect(['ENOTDIR', 'ENOENT']).toContain((e as ContainerError).code);
+  });
+
+  /**
+   * A host directory the caller passes as an extra fd, named as the cwd: the chdir
+   * works, and only the guard after it can see that the cwd is outside the root. During
+   * setup (where cwd is applied) extra fds sit at 5, 6, ...; the main process gets them
+   * at 3, 4, ... (src-native/init/process.cc), so every number is tried. The program
+   * would leave a file in the directory if it ran.
+   */
+  async function cwdThroughPassedFd(root: object): Promise<void> {
+    const host = sharedDir();
+    cleanup.push(host.remove);
+    const fd = fs.openSync(host.path, 'r');
+    try {
+      const syscalls = new Set<string>();
+      for (let n = 3; n <= 8; n++) {
+        const e = await Container.run({
+          args: ['/bin/sh', '-c', `pwd > ran-${n}`],
+          cwd: `/proc/self/fd/${n}`,
+          stdio: ['pipe', 'pipe', 'pipe', fd],
+          ...root,
+        }).catch((x: unknown) => x);
+        expect(e, `fd ${n}`).toBeInstanceOf(ContainerError);
+        expect(['chdir', 'getcwd'], `fd ${n}`).toContain((e as ContainerError).syscall);
+        syscalls.add((e as ContainerError).syscall!);
+      }
+      expect(fs.readdirSync(host.path)).toEqual([]);
+      // One of them was the passed directory, and the guard refused it.
+      expect(syscalls.has('getcwd')).toBe(true);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  it('cwd /proc/self/fd/N naming a passed host directory is refused by the guard (rootfs)', async () => {
+    const r = makeRootfs();
+    cleanup.push(r.remove);
+    await cwdThroughPassedFd(r.config);
+  });
+
+  // With the host's / as the root, glibc's getcwd() would rebuild a normal-looking path
+  // from the kernel's "(unreachable)/tmp/..." by walking ".."; the guard reads the
+  // system call's own answer instead.
+  it('cwd /proc/self/fd/N naming a passed host directory is refused by the guard (host root)', async () => {
+    await cwdThroughPassedFd({});
   });
 
   it('symlinked mount targets resolve inside the rootfs, never out of it (CVE-2021-30465 class)', async () => {

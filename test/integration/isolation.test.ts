@@ -48,9 +48,13 @@ describe('namespaces', () => {
 
   it('the main process sees only its own processes', async () => {
     const r = await sh('ls -d /proc/[0-9]* | wc -l; ps -e -o pid= | wc -l');
+    expect(r.exitCode).toBe(0);
     const [procs, ps] = r.out.trim().split('\n').map(Number);
-    expect(ps).toBeLessThanOrEqual(4); // init, sh, ps (and wc)
-    expect(procs).toBeLessThanOrEqual(5);
+    // init, sh, ls or ps (and wc, which may or may not have started yet)
+    expect(ps).toBeGreaterThanOrEqual(3);
+    expect(ps).toBeLessThanOrEqual(4);
+    expect(procs).toBeGreaterThanOrEqual(3);
+    expect(procs).toBeLessThanOrEqual(4);
   });
 
   it('a fresh hostname, and it can be chosen', async () => {
@@ -157,9 +161,17 @@ describe('filesystem', () => {
     expect(r.out).toMatch(/^sysfs\n.*Read-only file system/s);
   });
 
-  it('host cgroups are not writable (CVE-2023-25809)', async () => {
-    const r = await sh('for f in $(find /sys/fs/cgroup -maxdepth 2 -name cgroup.procs 2>/dev/null | head -5); do echo 0 > $f 2>/dev/null && echo WROTE $f; done; echo done');
-    expect(r.out).toBe('done\n');
+  it('host cgroups are not writable: every cgroup mount inside is read-only (CVE-2023-25809)', async () => {
+    // Opening for append writes nothing: a success would not change the host either.
+    const r = await sh('for f in $(find /sys/fs/cgroup -maxdepth 3 -name cgroup.procs 2>/dev/null); do : >> $f 2>/dev/null && echo OPENED $f; done; echo done; cat /proc/self/mountinfo');
+    const [opened, mountinfo] = r.out.split('done\n');
+    expect(opened).toBe('');
+    const cgroupMounts = (text: string) =>
+      text.trim().split('\n').map((l) => l.split(' - ')).filter(([, right]) => /^cgroup2? /.test(right ?? '')).map(([left]) => left!.split(' ')[5]!);
+    const inside = cgroupMounts(mountinfo!);
+    // The host's cgroup mounts come along with the read-only host root: all read-only.
+    if (cgroupMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8')).length > 0) expect(inside.length).toBeGreaterThan(0);
+    for (const options of inside) expect(options.split(',')).toContain('ro');
   });
 
   it('a bind mount, read-write or read-only', async () => {
@@ -216,6 +228,18 @@ describe('seccomp', () => {
     expect(out).toBe('EPERM\nEPERM\n');
   });
 
+  it('vsock and audit netlink sockets are refused; inet, unix and netlink route sockets work', async () => {
+    const probe =
+      'import socket, errno\n' +
+      'for name, args in [("vsock", (40, socket.SOCK_STREAM)), ("vsock-dgram", (40, socket.SOCK_DGRAM)), ("audit", (16, socket.SOCK_RAW, 9)),\n' +
+      '                   ("inet", (socket.AF_INET, socket.SOCK_STREAM)), ("unix", (socket.AF_UNIX, socket.SOCK_STREAM)), ("route", (16, socket.SOCK_RAW, 0))]:\n' +
+      '  try:\n    socket.socket(*args).close(); print(name, "ok")\n' +
+      '  except OSError as e:\n    print(name, errno.errorcode[e.errno])';
+    expect(await py(probe)).toBe('vsock EAFNOSUPPORT\nvsock-dgram EAFNOSUPPORT\naudit EPROTONOSUPPORT\ninet ok\nunix ok\nroute ok\n');
+    // Without the filter the audit socket opens: the EPROTONOSUPPORT above is the filter's.
+    expect(await py(probe, { seccomp: 'none' })).toMatch(/\naudit ok\ninet ok\nunix ok\nroute ok\n$/);
+  });
+
   it("'none' turns it off", async () => {
     const r = await sh('exec 2>&1; grep ^Seccomp: /proc/self/status; unshare -U true && echo nested', { seccomp: 'none' });
     expect(r.out).toBe('Seccomp:\t0\nnested\n');
@@ -257,8 +281,11 @@ describe('privileges', () => {
   });
 
   it('the init (PID 1) cannot be ptraced or read by the main process', async () => {
-    const r = await sh('cat /proc/1/environ 2>&1; ls /proc/1/fd 2>&1; readlink /proc/1/exe 2>&1; echo end');
-    expect(r.out).toMatch(/Permission denied/);
-    expect(r.out).not.toMatch(/nsjail-ts-init|memfd/);
+    const r = await sh('cat /proc/1/environ 2>&1; for f in /proc/1/fd/* /proc/1/exe /proc/1/cwd /proc/1/root; do readlink $f && echo LEAKED $f; done; echo end');
+    expect(r.out).toBe('cat: /proc/1/environ: Permission denied\nend\n');
+    const attach = await Container.run({
+      args: ['python3', '-c', 'import ctypes, errno\nlibc = ctypes.CDLL(None, use_errno=True)\nprint(libc.ptrace(16, 1, 0, 0), errno.errorcode[ctypes.get_errno()])'], // PTRACE_ATTACH
+    });
+    expect(attach.stdout.toString()).toBe('-1 EPERM\n');
   });
 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Container } from '../../dist/index.js';
-import { leaks, snapshot } from '../support/host.js';
+import { eventually, leaks, snapshot } from '../support/host.js';
 
 // What the library could leave in /tmp (it makes none: bootstrap and init binary are
 // memfds). Other test files running in parallel make their own nsjail-ts-bind-* fixtures.
@@ -61,19 +61,34 @@ describe('nothing left behind', () => {
   });
 
   it('background processes do not outlive the container', async () => {
-    const r = await Container.run({ args: ['/bin/sh', '-c', '(sleep 30 &) ; setsid sleep 31 & echo $!'] });
-    expect(r.exitCode).toBe(0);
-    // The pid namespace died with its init: no sleep of ours is left on the host.
-    const mine = fs
-      .readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return /^sleep\s+3[01]$/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim());
-        } catch {
-          return false;
-        }
-      });
-    expect(mine).toEqual([]);
+    // Arguments no other process on the machine has (other test files run sleeps too).
+    const a = 7_000_000 + process.pid * 2;
+    const b = a + 1;
+    const mine = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return new RegExp(`^sleep (${a}|${b})$`).test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim());
+          } catch {
+            return false;
+          }
+        });
+    const c = await Container.create({ args: ['/bin/sh', '-c', `(sleep ${a} &) ; setsid sleep ${b} & read x; echo done`] });
+    try {
+      const p = c.start();
+      // Both are running, seen from the host.
+      expect(await eventually(() => mine().length === 2, 5000)).toBe(true);
+      p.stdin!.end('go\n');
+      // The main process has ended and its output with it: stdout ends only once every
+      // process holding it (both sleeps too) is gone.
+      const r = await p.output();
+      expect(r).toMatchObject({ exitCode: 0 });
+      expect(r.stdout.toString()).toBe('done\n');
+      expect(mine()).toEqual([]);
+    } finally {
+      await c.destroy();
+    }
   });
 });

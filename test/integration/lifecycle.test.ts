@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, Container, ContainerError, Namespaces } from '../../dist/index.js';
-import { eventually, leaks, pidsInNamespaceOf, processExists, sharedDir, snapshot } from '../support/host.js';
+import { leaks, pidsInNamespaceOf, processExists, sharedDir, snapshot } from '../support/host.js';
 
 const text = (b: Buffer) => b.toString('utf8');
 let before: ReturnType<typeof snapshot>;
@@ -144,11 +144,12 @@ describe('PID 1', () => {
     await using c = await Container.create({ args: ['/bin/sh', '-c', 'echo $$; exec sleep 100'], init: false });
     const p = c.start();
     expect(await until(p.stdout!, /\n/)).toBe('1\n');
+    // Had SIGTERM been fatal, the kernel would have recorded it as the cause of death
+    // there and then, and the SIGKILL after it would change nothing.
     expect(p.kill('SIGTERM')).toBe(true);
-    await new Promise((r) => setTimeout(r, 200));
     expect(c.state).toBe('running');
-    p.kill('SIGKILL');
-    expect(await p.wait()).toMatchObject({ signal: 'SIGKILL' });
+    expect(p.kill('SIGKILL')).toBe(true);
+    expect(await p.wait()).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
   });
 
   it('reaps orphans: no zombie is left inside', async () => {
@@ -177,34 +178,28 @@ describe('killing the whole tree', () => {
       mark();
       const dir = sharedDir();
       try {
+        // Every process installs its TERM trap before it says it is armed, and the main
+        // process says "ready" only once all are: a signal can never come too early.
+        const child = (name: string) => `sh -c "trap 'echo ${name} >> /out/got; exit' TERM; echo ${name} >> /out/armed; while :; do sleep 0.05; done"`;
+        const lines = (file: string) => `$(cat /out/${file} 2>/dev/null | wc -l)`;
         const script = [
-          'n=0',
-          'for mode in plain setsid double; do',
-          '  case $mode in',
-          '    plain) sh -c "trap \'echo plain >> /out/got; exit\' TERM; while :; do sleep 0.05; done" & ;;',
-          '    setsid) setsid sh -c "trap \'echo setsid >> /out/got; exit\' TERM; while :; do sleep 0.05; done" & ;;',
-          '    double) (sh -c "trap \'echo double >> /out/got; exit\' TERM; while :; do sleep 0.05; done" &) ;;',
-          '  esac',
-          'done',
-          'sleep 0.3; echo ready',
-          // The main process lingers a little: when it ends, so does everything else.
-          'trap "echo main >> /out/got; sleep 0.5; exit" TERM',
+          // The main process lingers until the others have answered (at most 10 s): when
+          // it ends, so does everything else.
+          `trap 'for i in $(seq 200); do [ ${lines('got')} -ge 3 ] && break; sleep 0.05; done; echo main >> /out/got; exit 0' TERM`,
+          `${child('plain')} &`,
+          `setsid ${child('setsid')} &`,
+          `(${child('double')} &)`,
+          `for i in $(seq 200); do [ ${lines('armed')} -ge 3 ] && break; sleep 0.05; done`,
+          'echo ready',
           'while :; do sleep 0.05; done',
         ].join('\n');
         const c = await Container.create({ args: ['/bin/sh', '-c', script], init, mounts: [{ type: 'bind', source: dir.path, target: '/out' }] });
         const p = c.start();
         await until(p.stdout!, /ready/);
         c.kill('SIGTERM');
-        await p.wait();
-        expect(
-          await eventually(() => {
-            try {
-              return fs.readFileSync(path.join(dir.path, 'got'), 'utf8').trim().split('\n').sort().join(',') === 'double,main,plain,setsid';
-            } catch {
-              return false;
-            }
-          }, 3000),
-        ).toBe(true);
+        expect(await p.wait()).toMatchObject({ exitCode: 0 });
+        // The main process wrote its line last, once it had seen the others' (or given up).
+        expect(fs.readFileSync(path.join(dir.path, 'got'), 'utf8').trim().split('\n').sort()).toEqual(['double', 'main', 'plain', 'setsid']);
         await c.destroy();
       } finally {
         dir.remove();

@@ -1,6 +1,7 @@
 /** terminal: true gives the main process a pty; nothing inside can reach the caller's terminal. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { finished } from 'node:stream/promises';
 import * as path from 'node:path';
 import { ConfigError, Container } from '../../dist/index.js';
 import { leaks, snapshot } from '../support/host.js';
@@ -52,7 +53,7 @@ describe('terminal', () => {
     await seen('waiting');
     expect(p.resize(132, 50)).toBe(true);
     expect(await p.wait()).toMatchObject({ exitCode: 0 });
-    await new Promise((r) => setTimeout(r, 50));
+    await finished(p.stdout!); // everything it wrote has been read
     expect(out.split('\r\n')).toEqual(['24 80', 'hello', 'got [hello]', 'waiting', '50 132', '']);
     expect(() => p.resize(0, 10)).toThrow(RangeError);
   });
@@ -63,6 +64,38 @@ describe('terminal', () => {
     c.start();
     const p = await c.exec(['/bin/sh', '-c', 'test -t 1 && stty size'], { terminal: { cols: 30, rows: 10 } });
     expect((await p.output()).stdout.toString()).toBe('10 30\r\n');
+  });
+
+  it('output the caller does not read waits in the pty, not in the caller (backpressure)', async () => {
+    before = snapshot();
+    await using c = await Container.create({ args: ['/usr/bin/yes'], terminal: true, limits: { wallTimeMs: 10_000 } });
+    const p = c.start();
+    const out = p.stdout!;
+    await new Promise((resolve) => out.once('readable', resolve));
+    expect(out.read(4)?.toString()).toBe('y\r\ny');
+    // yes writes as fast as it can for 2 s while nobody reads: unbounded, that was
+    // megabytes a second piling up here.
+    const start = process.memoryUsage();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const end = process.memoryUsage();
+    expect(end.arrayBuffers - start.arrayBuffers).toBeLessThan(2 << 20);
+    expect(end.rss - start.rss).toBeLessThan(16 << 20);
+    expect(out.readableLength).toBeLessThanOrEqual(out.readableHighWaterMark * 2);
+    // Reading again, the output flows again.
+    let got = 0;
+    await new Promise<void>((resolve) => {
+      const on = (d: Buffer) => {
+        got += d.length;
+        if (got < 1 << 20) return;
+        out.off('data', on);
+        out.pause();
+        resolve();
+      };
+      out.on('data', on);
+    });
+    expect(got).toBeGreaterThanOrEqual(1 << 20);
+    await c.destroy();
+    expect((await p.wait()).signal).toBe('SIGKILL');
   });
 
   it('needs stdio 0..2 to be pipes', async () => {

@@ -1,10 +1,14 @@
 /** Configuration is validated before any process exists; errors name the field. */
 import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
 import { ConfigError, Container } from '../../dist/index.js';
-import { normalizeConfig, normalizeExec } from '../../dist/config.js';
+import { MAX_STRING_BYTES, normalizeConfig, normalizeExec } from '../../dist/config.js';
 import { planMounts } from '../../dist/mounts.js';
 import { buildBootstrap } from '../../dist/bootstrap.js';
 import { childPids } from '../support/host.js';
+
+// An fd number this process surely does not have open (fds stay below RLIMIT_NOFILE's hard limit).
+const CLOSED_FD = 1_000_000;
 
 function configError(config: unknown): ConfigError {
   try {
@@ -63,11 +67,53 @@ describe('ContainerConfig validation', () => {
     [{ args: ['sh'], terminal: { width: 3 } }, 'terminal.width', /not a terminal option/],
     [{ args: ['sh'], terminal: true, stdio: 'inherit' }, 'terminal', /leave stdio\[0\.\.2\] as "pipe"/],
     [{ args: ['sh'], seccomp: { defaultAction: 'allow', rules: [{ syscalls: ['not_a_syscall'], action: 'errno' }] } }, 'seccomp.rules[0].syscalls[0]', /unknown system call 'not_a_syscall'/],
+    [{ args: ['sh'], seccomp: { defaultAction: 'errno', rules: [] } }, 'seccomp', /must allow execve unconditionally \(the filter is installed right before execve/],
+    [{ args: ['sh'], seccomp: { defaultAction: 'allow', rules: [{ syscalls: ['exit_group'], action: 'kill' }] } }, 'seccomp', /must allow exit_group .*rules\[0\] denies it/],
+    // 33 characters, 66 bytes
+    [{ args: ['sh'], hostname: 'é'.repeat(33) }, 'hostname', /must be at most 64 bytes \(UTF-8\), got 66/],
+    [{ args: ['sh'], uidMappings: [{ containerId: 0, hostId: 1000, size: 10 }, { containerId: 10, hostId: 1009, size: 1 }] }, 'uidMappings', /overlapping host id ranges/],
+    [{ args: ['sh'], gidMappings: [{ containerId: 0, hostId: 200, size: 1 }, { containerId: 1, hostId: 150, size: 100 }] }, 'gidMappings', /overlapping host id ranges/],
+    [{ args: ['sh'], stdio: ['pipe', 'pipe', 'pipe', CLOSED_FD] }, 'stdio[3]', /is fd 1000000, which is not open in this process/],
+    [{ args: ['sh'], stdio: ['pipe', CLOSED_FD, 'pipe'] }, 'stdio[1]', /not open/],
+    [{ args: ['sh'], limits: { rlimits: { nofile: 2 } } }, 'limits.rlimits.nofile', /is 2, below the 3 file descriptors the process holds itself \(stdin, stdout, stderr\)/],
+    [{ args: ['sh'], stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'ignore'], limits: { rlimits: { nofile: 4 } } }, 'limits.rlimits.nofile', /below the 5 file descriptors .*and 2 extra/],
+    [{ args: ['sh'], limits: { rlimits: { as: 1000 } } }, 'limits.rlimits.as', /is in bytes, and 1000 is too small for any program to start \(at least 1048576, 1 MiB\)/],
+    [{ args: ['sh'], limits: { rlimits: { as: 0 } } }, 'limits.rlimits.as', /too small/],
+    [{ args: ['/bin/echo', 'x'.repeat(70000)] }, 'args[1]', /is 70000 bytes; at most 65530 bytes fit in one argument/],
+    // 32766 characters, 65532 bytes
+    [{ args: ['/bin/echo', 'é'.repeat(32766)] }, 'args[1]', /is 65532 bytes/],
+    [{ args: ['sh'], env: { BIG: 'y'.repeat(65527) } }, 'env.BIG', /is 65531 bytes as "BIG=\.\.\."; at most 65530 bytes fit in one environment entry/],
+    [{ args: ['sh'], cwd: `/${'d'.repeat(5000)}` }, 'cwd', /at most 4095 bytes \(PATH_MAX\), got 5001/],
+    [{ args: ['sh'], mounts: [{ type: 'tmpfs', target: `/${'d'.repeat(4095)}` }] }, 'mounts[0].target', /PATH_MAX/],
   ])('%j -> ConfigError on %s', (config, field, message) => {
     const e = configError(config);
     expect(e.field).toBe(field);
     expect(e.message).toMatch(message);
     expect(e.message.startsWith(field)).toBe(true);
+  });
+
+  it('accepts every value at the limits above', () => {
+    expect(CLOSED_FD).toBeLessThan(1 << 20); // else the stdio check above would be another one
+    expect(() => fs.fstatSync(CLOSED_FD)).toThrow(/EBADF/);
+    const fd = fs.openSync('/dev/null', 'r');
+    try {
+      expect(normalizeConfig({ args: ['sh'], stdio: ['pipe', fd, 'pipe', fd] }).stdio).toEqual(['pipe', fd, 'pipe', fd]);
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(MAX_STRING_BYTES).toBe(65530);
+    expect(normalizeConfig({ args: ['/bin/echo', 'x'.repeat(MAX_STRING_BYTES)] }).args[1]).toHaveLength(MAX_STRING_BYTES);
+    expect(normalizeConfig({ args: ['sh'], env: { BIG: 'y'.repeat(MAX_STRING_BYTES - 4) } }).env.BIG).toHaveLength(MAX_STRING_BYTES - 4);
+    expect(normalizeConfig({ args: ['sh'], hostname: 'é'.repeat(32) }).hostname).toBe('é'.repeat(32));
+    expect(normalizeConfig({ args: ['sh'], cwd: `/${'d'.repeat(4094)}` }).cwd).toHaveLength(4095);
+    const limits = (rlimits: object, stdio?: unknown) => normalizeConfig({ args: ['sh'], limits: { rlimits }, stdio: stdio as never }).limits.rlimits;
+    expect(limits({ nofile: 3 })).toEqual([{ name: 'nofile', value: 3 }]);
+    expect(limits({ nofile: 5 }, ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'])).toEqual([{ name: 'nofile', value: 5 }]);
+    expect(limits({ nofile: Infinity, as: Infinity })).toEqual([{ name: 'nofile', value: Infinity }, { name: 'as', value: Infinity }]);
+    expect(limits({ as: 1 << 20 })).toEqual([{ name: 'as', value: 1 << 20 }]);
+    // Adjacent ranges, inside and outside, do not overlap.
+    const maps = [{ containerId: 0, hostId: 1000, size: 10 }, { containerId: 10, hostId: 1010, size: 5 }];
+    expect(normalizeConfig({ args: ['sh'], uidMappings: maps, gidMappings: maps }).uidMappings).toEqual(maps);
   });
 
   it('applies the documented defaults', () => {
@@ -99,6 +145,14 @@ describe('ContainerConfig validation', () => {
     expect(() => normalizeExec(['ls'], { cwd: 'x' }, container)).toThrow(/^options\.cwd must be an absolute path/);
     expect(() => normalizeExec(['ls'], { user: { uid: 'root' } }, container)).toThrow(/^options\.user\.uid must be an integer/);
     expect(() => normalizeExec(['ls'], { hostname: 'x' }, container)).toThrow(/^options\.hostname is not an exec option/);
+    expect(() => normalizeExec(['ls'], { stdio: ['pipe', 'pipe', 'pipe', CLOSED_FD] }, container)).toThrow(/^stdio\[3\] is fd 1000000, which is not open/);
+    expect(() => normalizeExec(['echo', 'x'.repeat(MAX_STRING_BYTES + 1)], {}, container)).toThrow(/^args\[1\] is 65531 bytes/);
+    expect(() => normalizeExec(['ls'], { env: { A: 'é'.repeat(40000) } }, container)).toThrow(/^options\.env\.A is 80002 bytes/);
+    const few = normalizeConfig({ args: ['sh'], limits: { rlimits: { nofile: 4 } } });
+    expect(normalizeExec(['ls'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }, few).stdio).toHaveLength(4);
+    expect(() => normalizeExec(['ls'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] }, few)).toThrow(
+      /^stdio gives the process 5 file descriptors \(stdin, stdout, stderr and 2 extra\), more than the container's limits\.rlimits\.nofile of 4/,
+    );
   });
 
   it('network defaults to host without a net namespace, and a joined one is left alone', () => {

@@ -46,6 +46,10 @@ describe('bootstrap message', () => {
         { type: 'user', path: '/proc/10/ns/user' },
         { type: 'net', path: '/proc/10/ns/net' },
       ],
+      nestedPaths: [
+        { type: 'user', path: '/proc/self/fd/12' },
+        { type: 'mnt', path: '/proc/self/fd/13' },
+      ],
       uidMap: '0 1000 1\n1 100000 65536\n',
       gidMap: '0 1000 1\n',
       uidMapPath: '/usr/bin/newuidmap',

@@ -14,9 +14,11 @@ import {
   type CompilableSeccompPolicy,
   type SeccompArgCondition,
   type SeccompArgOp,
+  checkPolicyCanStart,
   defaultSeccompPolicy,
   validateSeccompPolicy,
 } from '../../dist/seccomp.js';
+import { setuidGuardRules, withSetuidGuard } from '../../dist/setuid-guard.js';
 
 const native = createRequire(import.meta.url)('../../build/Release/nsjail_ts.node') as {
   compileSeccomp(policy: unknown): Buffer;
@@ -31,7 +33,11 @@ const RET_LOG = 0x7ffc0000;
 const RET_ALLOW = 0x7fff0000;
 const AUDIT_ARCH_I386 = 0x40000003;
 const EPERM = 1;
+const EBADF = 9;
+const EFAULT = 14;
 const ENOTTY = 25;
+const EAFNOSUPPORT = 97;
+const EPROTONOSUPPORT = 93;
 const ENOSYS = 38;
 const SIGSYS = 31;
 
@@ -51,7 +57,20 @@ const NR: Record<string, [x86_64: number, aarch64: number]> = {
   keyctl: [250, 219],
   unshare: [272, 97],
   clone3: [435, 435],
+  socket: [41, 198],
+  execve: [59, 221],
+  exit: [60, 93],
+  exit_group: [231, 94],
+  fchmod: [91, 52],
+  fchmodat: [268, 53],
+  fchmodat2: [452, 452],
+  mkdirat: [258, 34],
+  mknodat: [259, 33],
+  openat: [257, 56],
+  openat2: [437, 437],
 };
+// The legacy calls aarch64 never had (its libc uses the *at forms).
+const X86_64_ONLY: Record<string, number> = { chmod: 90, open: 2, creat: 85, mkdir: 83, mknod: 133 };
 const nr = (name: string): number => NR[name]![IS_X86_64 ? 0 : 1];
 
 const errnoRet = (e: number) => (RET_ERRNO | e) >>> 0;
@@ -517,6 +536,144 @@ describe('compiled program', () => {
     expect(at('ioctl', 1n, 0x5413n)).toBe(RET_ALLOW);
     for (const p of [0n, 8n, 0x20000n, 0x20008n, 0xffffffffn, 0x100000008n]) expect(at('personality', p)).toBe(RET_ALLOW);
     for (const p of [0x40000n, 0x400000n, 1n]) expect(at('personality', p)).toBe(errnoRet(EPERM));
+    // vsock: refused whatever the type; the kernel reads the family as an int.
+    for (const family of [40n, 0xffffffff00000028n]) expect(at('socket', family, 1n, 0n)).toBe(errnoRet(EAFNOSUPPORT));
+    expect(at('socket', 40n, 0x80005n, 0n)).toBe(errnoRet(EAFNOSUPPORT));
+    // Audit netlink only: other netlink protocols (route: 0) stay.
+    for (const type of [3n, 2n, 0x80003n]) expect(at('socket', 16n, type, 9n)).toBe(errnoRet(EPROTONOSUPPORT));
+    expect(at('socket', 16n, 3n, 0xffffffff00000009n)).toBe(errnoRet(EPROTONOSUPPORT));
+    expect(at('socket', 0x100000010n, 3n, 9n)).toBe(errnoRet(EPROTONOSUPPORT));
+    for (const [family, protocol] of [[16n, 0n], [16n, 15n], [2n, 9n], [1n, 0n], [10n, 0n], [41n, 0n], [0x10n << 8n, 9n]])
+      expect(at('socket', family, 3n, protocol), `${family} ${protocol}`).toBe(RET_ALLOW);
+  });
+});
+
+// ---- Policies the main process can never start under ----
+
+describe('a policy must let the program start', () => {
+  const must = /^seccomp must allow (execve|exit_group|exit) unconditionally \(the filter is installed right before execve/;
+  const start = (policy: unknown) => () => checkPolicyCanStart(validateSeccompPolicy(policy));
+  const allowAll = { syscalls: ['execve', 'exit_group', 'exit'], action: 'allow' };
+
+  it.each<[string, unknown, RegExp]>([
+    ['deny by default, nothing allowed', { defaultAction: 'errno', rules: [] }, /execve .*defaultAction 'errno' denies it and no rule allows it/],
+    ['kill by default, execve only', { defaultAction: 'kill', rules: [{ syscalls: ['execve'], action: 'allow' }] }, /exit_group .*defaultAction 'kill'/],
+    ['execve denied by a rule', { defaultAction: 'allow', rules: [{ syscalls: ['execve'], action: 'errno' }] }, /execve .*rules\[0\] denies it/],
+    ['exit killed by a rule', { defaultAction: 'allow', rules: [{ syscalls: ['getpid', 'exit'], action: 'kill' }] }, /exit .*rules\[0\] denies it/],
+    [
+      'a conditional denial before the allowing rule',
+      { defaultAction: 'errno', rules: [{ syscalls: ['execve'], action: 'errno', args: [{ index: 1, op: 'eq', value: 0 }] }, allowAll] },
+      /execve .*rules\[0\] may deny it/,
+    ],
+    [
+      'only a conditional allow',
+      { defaultAction: 'errno', rules: [{ syscalls: ['execve', 'exit_group', 'exit'], action: 'allow', args: [{ index: 0, op: 'ne', value: 0 }] }] },
+      /execve .*defaultAction 'errno' denies it/,
+    ],
+    ['an allow after the deny', { defaultAction: 'allow', rules: [{ syscalls: ['exit_group'], action: 'errno' }, allowAll] }, /exit_group .*rules\[0\] denies it/],
+  ])('refuses: %s', (_name, policy, detail) => {
+    expect(start(policy)).toThrow(ConfigError);
+    expect(start(policy)).toThrow(must);
+    expect(start(policy)).toThrow(detail);
+  });
+
+  it.each<[string, unknown]>([
+    ['allow by default', { defaultAction: 'allow', rules: [] }],
+    ['log by default', { defaultAction: 'log', rules: [{ syscalls: ['getpid'], action: 'errno' }] }],
+    ['deny by default, the three allowed', { defaultAction: 'errno', rules: [allowAll] }],
+    ['kill by default, logged', { defaultAction: 'kill', rules: [{ syscalls: ['exit', 'exit_group', 'execve', 'read'], action: 'log' }] }],
+    [
+      'a conditional allow first, the unconditional one after',
+      { defaultAction: 'errno', rules: [{ syscalls: ['execve'], action: 'allow', args: [{ index: 0, op: 'eq', value: 1 }] }, allowAll] },
+    ],
+    ['execveat denied (only execve is used)', { defaultAction: 'allow', rules: [{ syscalls: ['execveat'], action: 'errno' }] }],
+    ['the default policy', defaultSeccompPolicy],
+  ])('accepts: %s', (_name, policy) => {
+    expect(start(policy)).not.toThrow();
+  });
+});
+
+// ---- The setuid guard (src-ts/setuid-guard.ts) ----
+
+const S_ISUID = 0o4000n;
+const S_ISGID = 0o2000n;
+/** Which argument holds the mode, per call the guard covers. */
+const MODE_ARG: Record<string, number> = {
+  chmod: 1, fchmod: 1, creat: 1, mkdir: 1, mknod: 1,
+  fchmodat: 2, fchmodat2: 2, open: 2, mkdirat: 2, mknodat: 2,
+  openat: 3,
+};
+const nrHere = (name: string): number | undefined => (NR[name] ? nr(name) : IS_X86_64 ? X86_64_ONLY[name] : undefined);
+const GUARD_MODES = [0o4755n, 0o2755n, 0o6000n, 0o4000n, 0o2000n, 0o755n, 0o644n, 0o1777n, 0o777n, 0xffffffff000001edn, 0o104755n];
+
+describe('the setuid guard', () => {
+  it('covers the mode-setting calls of both architectures; on aarch64 only the legacy ones are missing', () => {
+    const names = [...new Set(setuidGuardRules().flatMap((r) => r.syscalls))].sort();
+    expect(names).toEqual([...Object.keys(MODE_ARG), 'openat2', 'io_uring_setup', 'io_uring_enter', 'io_uring_register'].sort());
+    for (const name of names) {
+      const alone = () => compile({ defaultAction: 'allow', rules: [{ syscalls: [name], action: 'errno' }] });
+      if (!IS_X86_64 && name in X86_64_ONLY) expect(alone).toThrow(`unknown system call '${name}' on aarch64`);
+      else expect(alone, name).not.toThrow();
+    }
+  });
+
+  it('alone (seccomp none) and in front of a policy, whose own rules keep their meaning', () => {
+    const alone = withSetuidGuard(null);
+    expect(alone).toMatchObject({ defaultAction: 'allow', ignoreUnknown: true });
+    expect(alone.rules).toEqual(setuidGuardRules());
+    const custom = { defaultAction: 'errno' as const, defaultErrno: 13, rules: [{ syscalls: ['chmod', 'fchmodat', 'execve', 'exit', 'exit_group'].filter((n) => nrHere(n) !== undefined), action: 'allow' as const }] };
+    const guarded = withSetuidGuard(custom);
+    expect(guarded.rules.slice(0, alone.rules.length)).toEqual(alone.rules);
+    expect(guarded.rules.slice(alone.rules.length)).toEqual(custom.rules);
+    expect(guarded).toMatchObject({ defaultAction: 'errno', defaultErrno: 13, ignoreUnknown: true });
+    expect(custom.rules).toHaveLength(1); // not changed
+    expect(withSetuidGuard(defaultSeccompPolicy).rules.slice(alone.rules.length)).toEqual(defaultSeccompPolicy.rules);
+    // Compiled for this architecture, with the meaning of guard-then-policy.
+    for (const p of [alone, guarded, withSetuidGuard(defaultSeccompPolicy)]) checkLikeKernel(compile(validateSeccompPolicy(p)));
+    const prog = decode(compile(guarded));
+    const fchmodat = nr('fchmodat');
+    expect(run(prog, { nr: fchmodat, args: [0n, 0n, 0o4755n] })).toBe(errnoRet(EPERM));
+    expect(run(prog, { nr: fchmodat, args: [0n, 0n, 0o755n] })).toBe(RET_ALLOW);
+    expect(run(prog, { nr: nr('getpid') })).toBe(errnoRet(13));
+    const withDefault = decode(compile(withSetuidGuard(defaultSeccompPolicy)));
+    expect(run(withDefault, { nr: nr('keyctl') })).toBe(errnoRet(EPERM));
+    expect(run(withDefault, { nr: nr('socket'), args: [40n, 1n, 0n] })).toBe(errnoRet(EAFNOSUPPORT));
+  });
+
+  it("a misspelt name in the policy is still an error naming the policy's own field", () => {
+    const bad = { defaultAction: 'allow' as const, rules: [{ syscalls: ['getpid', 'chmdo'], action: 'errno' as const }] };
+    let error: unknown;
+    try {
+      withSetuidGuard(bad);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ field: 'seccomp.rules[0].syscalls[1]' });
+    expect((error as Error).message).toMatch(/unknown system call 'chmdo'/);
+  });
+
+  it('refuses S_ISUID and S_ISGID in the mode argument of every call, and nothing else (interpreted)', () => {
+    const prog = decode(compile(withSetuidGuard(null)));
+    let checked = 0;
+    for (const [name, index] of Object.entries(MODE_ARG)) {
+      const n = nrHere(name);
+      if (n === undefined) continue;
+      for (const mode of GUARD_MODES) {
+        const args = [7n, 7n, 7n, 7n, 7n, 7n];
+        args[index] = mode;
+        const setid = (mode & (S_ISUID | S_ISGID)) !== 0n;
+        expect(run(prog, { nr: n, args }), `${name} 0o${mode.toString(8)}`).toBe(setid ? errnoRet(EPERM) : RET_ALLOW);
+        // The other arguments do not matter.
+        const elsewhere = [0o4755n, 0o4755n, 0o4755n, 0o4755n, 0o4755n, 0o4755n];
+        elsewhere[index] = 0o755n;
+        expect(run(prog, { nr: n, args: elsewhere }), `${name} with setuid bits elsewhere`).toBe(RET_ALLOW);
+        checked++;
+      }
+    }
+    expect(checked).toBe((IS_X86_64 ? 11 : 6) * GUARD_MODES.length);
+    expect(run(prog, { nr: nr('openat2'), args: [0n, 0n, 0n, 24n] })).toBe(errnoRet(ENOSYS));
+    expect(run(prog, { nr: nr('getpid') })).toBe(RET_ALLOW);
   });
 });
 
@@ -704,5 +861,51 @@ describe.skipIf(!hasGxx)('in real processes', () => {
     }));
     const out = probe({ defaultAction: 'allow', rules }, ['getpid:0', 'getpid:150', 'getuid:299', 'getpid:300', 'getppid']);
     expect(out.map((o) => o.errno)).toEqual([100, 250, 399, 0, 0]);
+  });
+
+  it('the default policy refuses vsock and audit sockets in the kernel, and no other socket', () => {
+    const refused = ['socket:40,1,0', 'socket:40,5,0', 'socket:0xffffffff00000028,1,0', 'socket:16,3,9', 'socket:16,0x80003,9'];
+    const allowed = ['socket:16,3,0', 'socket:2,1,0', 'socket:1,1,0'];
+    const filtered = probe(defaultSeccompPolicy, [...refused, ...allowed]);
+    expect(filtered.slice(0, 3).map((o) => o.errno)).toEqual([EAFNOSUPPORT, EAFNOSUPPORT, EAFNOSUPPORT]);
+    expect(filtered.slice(3, 5).map((o) => o.errno)).toEqual([EPROTONOSUPPORT, EPROTONOSUPPORT]);
+    for (const o of filtered.slice(5)) expect(o, o.call).toMatchObject({ errno: 0 });
+    // Without the filter an audit socket opens (vsock too, where the module is loaded):
+    // the refusals above are the filter's.
+    const plain = probe(null, ['socket:16,3,9', 'socket:40,1,0']);
+    expect(plain[0]).toMatchObject({ errno: 0 });
+    if (plain[1]!.errno !== 0) console.log('seccomp: vsock is not available here; its refusal was the kernel\'s as well as the filter\'s');
+  });
+
+  it('the setuid guard refuses setuid and setgid modes in the kernel, for every call it covers', () => {
+    // Null paths and fd -1: an allowed call fails in the kernel with EFAULT or EBADF, a
+    // refused one with the filter's EPERM before the kernel looks at anything.
+    const shape: Record<string, (mode: string) => string> = {
+      chmod: (m) => `chmod:0,${m}`,
+      fchmod: (m) => `fchmod:-1,${m}`,
+      creat: (m) => `creat:0,${m}`,
+      mkdir: (m) => `mkdir:0,${m}`,
+      mknod: (m) => `mknod:0,${m},0`,
+      fchmodat: (m) => `fchmodat:-100,0,${m}`,
+      fchmodat2: (m) => `fchmodat2:-100,0,${m},0`,
+      open: (m) => `open:0,0x41,${m}`,
+      mkdirat: (m) => `mkdirat:-100,0,${m}`,
+      mknodat: (m) => `mknodat:-100,0,${m},0`,
+      openat: (m) => `openat:-100,0,0x41,${m}`,
+    };
+    const modes = ['04755', '02755', '06000', '0755', '01777', '0644', '0xffffffff000001ed'];
+    const modeOf = (m: string) => BigInt(m.startsWith('0x') ? m : `0o${m.slice(1)}`);
+    const cases = Object.keys(shape)
+      .filter((name) => nrHere(name) !== undefined)
+      .flatMap((name) => modes.map((m) => ({ call: shape[name]!(m), setid: (modeOf(m) & (S_ISUID | S_ISGID)) !== 0n })));
+    const calls = [...cases.map((c) => c.call), 'openat2:-100,0,0,24'];
+    const plain = probe(null, calls);
+    const guarded = probe(withSetuidGuard(null), calls);
+    cases.forEach(({ call, setid }, i) => {
+      expect([EFAULT, EBADF, ENOSYS], call).toContain(plain[i]!.errno); // ENOSYS: fchmodat2 before Linux 6.6
+      expect(guarded[i], call).toMatchObject(setid ? { ret: -1, errno: EPERM } : { ret: plain[i]!.ret, errno: plain[i]!.errno });
+    });
+    expect(guarded.at(-1)).toMatchObject({ ret: -1, errno: ENOSYS });
+    expect(plain.at(-1)!.errno).not.toBe(ENOSYS); // the kernel has openat2 (Linux 5.6+)
   });
 });
