@@ -123,7 +123,8 @@ export class Container {
     const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join));
     if (startNow) {
       instance.startedAt = process.hrtime.bigint();
-      if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs);
+      // The program's time: the clock starts when setup is done and it is released.
+      if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs, true);
     }
     const terminal = await readyOrCleanUp(instance, stdio, norm.terminal !== null);
     return new Container(id, norm, spec, instance, stdio, terminal);

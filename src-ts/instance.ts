@@ -37,6 +37,8 @@ export class Instance {
   error?: ContainerError;
   timedOut = false;
   startedAt?: bigint;
+  /** When setup was done (for a run released at once, when the program was released). */
+  readyAt?: bigint;
   exitedAt?: bigint;
 
   private readonly readyD = deferred<void>();
@@ -126,6 +128,7 @@ export class Instance {
         break;
       }
       case 'ready':
+        this.readyAt = process.hrtime.bigint();
         if (!this.error) {
           this.isReady = true;
           this.readyD.resolve();
@@ -238,8 +241,9 @@ export class Instance {
     return true;
   }
 
-  setWallTime(ms: number): void {
-    if (!this.released) native.setWallTime(this.handle, ms);
+  /** `atReady`: the clock starts when setup is done (a run released at once). */
+  setWallTime(ms: number, atReady = false): void {
+    if (!this.released) native.setWallTime(this.handle, ms, atReady);
   }
 
   killAll(): void {

@@ -140,7 +140,7 @@ export interface Native {
   /** Signals one process of an instance through its pidfd. 0, or an errno (ESRCH: gone). */
   signal(handle: number, stage: number, signal: number): number;
   /** Arms (or with 0 disarms) the native wall-time limit. */
-  setWallTime(handle: number, ms: number): void;
+  setWallTime(handle: number, ms: number, atReady?: boolean): void;
   /** Done with an instance; a last 'released' event follows once none of its fds is open. */
   release(handle: number): void;
   socketpair(): [number, number];

@@ -105,8 +105,11 @@ export class Process extends EventEmitter {
   output(): Promise<RunResult> {
     this.outputPromise ??= (async () => {
       const [stdout, stderr, status] = await Promise.all([collect(this.stdout), collect(this.stderr), this.wait()]);
-      const { startedAt, exitedAt } = this.instance;
-      const durationMs = startedAt && exitedAt ? Number(exitedAt - startedAt) / 1e6 : 0;
+      // From the program's release: start() for a created container; for one released at
+      // once (run, exec), when setup was done.
+      const { startedAt, readyAt, exitedAt } = this.instance;
+      const from = startedAt && readyAt && readyAt > startedAt ? readyAt : startedAt;
+      const durationMs = from && exitedAt ? Number(exitedAt - from) / 1e6 : 0;
       return { ...status, stdout, stderr, durationMs };
     })();
     return this.outputPromise;

@@ -218,7 +218,8 @@ class Addon : public Napi::Addon<Addon> {
     if (info.Length() < 2 || !info[1].IsNumber()) throw Napi::TypeError::New(info.Env(), "ms must be a number");
     double ms = info[1].As<Napi::Number>().DoubleValue();
     if (!(ms >= 0)) throw Napi::RangeError::New(info.Env(), "ms must be >= 0");
-    reactor(info.Env()).set_timer(arg_u32(info, 0, "handle"), static_cast<uint64_t>(ms));
+    bool at_ready = info.Length() > 2 && info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
+    reactor(info.Env()).set_timer(arg_u32(info, 0, "handle"), static_cast<uint64_t>(ms), at_ready);
     return info.Env().Undefined();
   }
 

@@ -28,66 +28,68 @@ int make_memfd() {
   return fd;
 }
 
-bool copy_sealed(int src, size_t size, Fd* out, std::string* why) {
+int copy_sealed(int src, size_t size, Fd* out, std::string* why) {
   Fd mem(make_memfd());
   if (!mem) {
-    *why = std::string("memfd_create: ") + std::strerror(errno);
-    return false;
+    int e = errno;
+    *why = std::string("memfd_create: ") + std::strerror(e);
+    return e;
   }
   off_t off = 0;
   while (static_cast<size_t>(off) < size) {
     ssize_t n = ::sendfile(mem.get(), src, &off, size - static_cast<size_t>(off));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      *why = std::string("copy into memfd: ") + std::strerror(n < 0 ? errno : EIO);
-      return false;
+      int e = n < 0 ? errno : EIO;
+      *why = std::string("copy into memfd: ") + std::strerror(e);
+      return e;
     }
   }
   int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
   if (::fcntl(mem.get(), F_ADD_SEALS, seals | F_SEAL_EXEC) < 0 &&
       ::fcntl(mem.get(), F_ADD_SEALS, seals) < 0) {
-    *why = std::string("seal memfd: ") + std::strerror(errno);
-    return false;
+    int e = errno;
+    *why = std::string("seal memfd: ") + std::strerror(e);
+    return e;
   }
   *out = std::move(mem);
-  return true;
+  return 0;
 }
 
 }  // namespace
 
-bool init_binary(const std::string& path, InitBinary* out, std::string* err) {
+int init_binary(const std::string& path, InitBinary* out, std::string* err) {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_ready) {
     *out = g_binary;
-    return true;
+    return 0;
   }
   Fd src(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st;
   if (!src || ::fstat(src.get(), &st) < 0) {
-    *err = "cannot open the init program " + path + ": " + std::strerror(errno) +
+    int e = errno;
+    *err = "cannot open the init program " + path + ": " + std::strerror(e) +
            " (rebuild with `npm run build:native`, or set NSJAIL_TS_INIT)";
-    return false;
+    return e;
   }
   if (!S_ISREG(st.st_mode) || !(st.st_mode & 0100)) {
     *err = "the init program " + path + " is not an executable file (mode " +
            std::to_string(st.st_mode & 07777) + "); chmod 0755 it";
-    return false;
+    return EACCES;
   }
-  InitBinary b;
   Fd mem;
   std::string why;
-  if (copy_sealed(src.get(), static_cast<size_t>(st.st_size), &mem, &why)) {
-    b.fd = mem.release();
-    b.exec_path = "/proc/self/fd/" + std::to_string(b.fd);
-  } else {
-    // Still safe while nothing writable by a container holds the file; say so.
-    b.exec_path = path;
-    b.note = why + "; running the init program from " + path;
+  if (int e = copy_sealed(src.get(), static_cast<size_t>(st.st_size), &mem, &why)) {
+    *err = "cannot make the sealed copy of the init program (" + why + ")";
+    return e;
   }
+  InitBinary b;
+  b.fd = mem.release();
+  b.exec_path = "/proc/self/fd/" + std::to_string(b.fd);
   g_binary = b;
   g_ready = true;
   *out = b;
-  return true;
+  return 0;
 }
 
 }  // namespace nsj

@@ -7,12 +7,13 @@
 namespace nsj {
 
 struct InitBinary {
-  int fd = -1;            // the sealed memfd, or -1 when we fell back to the file
-  std::string exec_path;  // what posix_spawn executes: /proc/self/fd/N, or the file
-  std::string note;       // why we fell back, if we did
+  int fd = -1;            // the sealed memfd
+  std::string exec_path;  // what posix_spawn executes: /proc/self/fd/N
 };
 
-// Thread-safe; the first successful call wins and later calls reuse it.
-bool init_binary(const std::string& path, InitBinary* out, std::string* err);
+// Thread-safe; the first successful call wins and later calls reuse it. 0, or an errno
+// with *err saying what failed. There is no fallback to the file on disk: a container
+// that can reach node_modules could rewrite it.
+int init_binary(const std::string& path, InitBinary* out, std::string* err);
 
 }  // namespace nsj

@@ -75,7 +75,7 @@ Reactor::Reactor(Napi::Env env, Napi::Function callback) : env_(env) {
   epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
   wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!epoll_ || !wake_) throw Napi::Error::New(env, std::string("reactor: ") + std::strerror(errno));
-  watch(wake_.get(), 0, kWake);
+  if (int e = watch(wake_.get(), 0, kWake)) throw Napi::Error::New(env, std::string("reactor: epoll_ctl: ") + std::strerror(e));
   napi_value name;
   napi_create_string_utf8(env, "nsjail-ts reactor", NAPI_AUTO_LENGTH, &name);
   if (napi_create_threadsafe_function(env, callback, nullptr, name, 0, 1, nullptr, nullptr, this, call_js, &tsfn_) != napi_ok)
@@ -106,12 +106,24 @@ void Reactor::call_js(napi_env env, napi_value fn, void* context, void* data) {
   if (!delivered) ev->close_fds();  // nobody will own them
 }
 
-void Reactor::watch(int fd, uint32_t handle, uint64_t tag) {
+int Reactor::watch(int fd, uint32_t handle, uint64_t tag) {
   struct epoll_event ev;
   std::memset(&ev, 0, sizeof ev);
   ev.events = EPOLLIN;
   ev.data.u64 = key(handle, tag);
-  ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
+  return ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) < 0 ? errno : 0;
+}
+
+// An fd of an instance that the reactor could not watch would never report a message,
+// an exit or a timeout: the instance fails, closed, and JS hears why.
+void Reactor::fail_instance(Instance& in, int err, const char* syscall, const std::string& what, std::vector<ReactorEvent>* out) {
+  ReactorEvent ev{ReactorEvent::ProtocolError};
+  ev.handle = in.handle;
+  ev.err_no = static_cast<uint32_t>(err);
+  ev.syscall = syscall;
+  ev.message = what;
+  out->push_back(ev);
+  kill_all(in);
 }
 
 void Reactor::unwatch(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
@@ -147,11 +159,12 @@ void Reactor::send(uint32_t handle, std::vector<uint8_t> msg) {
   queue(std::move(cmd));
 }
 
-void Reactor::set_timer(uint32_t handle, uint64_t ms) {
+void Reactor::set_timer(uint32_t handle, uint64_t ms, bool at_ready) {
   Command cmd;
   cmd.kind = Command::Timer;
   cmd.handle = handle;
   cmd.ms = ms;
+  cmd.at_ready = at_ready;
   queue(std::move(cmd));
 }
 
@@ -184,7 +197,11 @@ void Reactor::run_commands(std::vector<ReactorEvent>* out) {
   for (auto& cmd : cmds) {
     if (cmd.kind == Command::Timer) {
       std::lock_guard<std::mutex> lock(mu_);
-      apply_timer(cmd.handle, cmd.ms);
+      auto it = instances_.find(cmd.handle);
+      if (cmd.at_ready && it != instances_.end() && !it->second->ready)
+        it->second->timer_at_ready = cmd.ms;
+      else
+        apply_timer(cmd.handle, cmd.ms, out);
       continue;
     }
     if (cmd.kind == Command::Release) {
@@ -277,8 +294,12 @@ void Reactor::finish_spawn(uint32_t handle, int e, const std::string& err, Spawn
   Proc& p = in.procs[proto::STAGE_PARENT];
   p.pid = res.pid;
   p.pidfd = std::move(res.pidfd);
-  watch(in.sock.get(), in.handle, kSock);
-  watch(p.pidfd.get(), in.handle, kPidfdBase + proto::STAGE_PARENT);
+  int e1 = watch(in.sock.get(), in.handle, kSock);
+  int e2 = watch(p.pidfd.get(), in.handle, kPidfdBase + proto::STAGE_PARENT);
+  if (e1 || e2) {
+    fail_instance(in, e1 ? e1 : e2, "epoll_ctl", "cannot watch the new instance", out);
+    return;
+  }
   if (in.released) {
     kill_all(in);
     return;
@@ -299,14 +320,19 @@ int Reactor::signal(uint32_t handle, uint32_t stage, int sig) {
 }
 
 // Under mu_.
-void Reactor::apply_timer(uint32_t handle, uint64_t ms) {
+void Reactor::apply_timer(uint32_t handle, uint64_t ms, std::vector<ReactorEvent>* out) {
   auto it = instances_.find(handle);
   if (it == instances_.end()) return;
   Instance& in = *it->second;
   if (!in.timer) {
+    // A limit that cannot be armed fails the container: it must never run unbounded.
     in.timer.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-    if (!in.timer) return;
-    watch(in.timer.get(), handle, kTimer);
+    int e = in.timer ? watch(in.timer.get(), handle, kTimer) : errno;
+    if (e) {
+      in.timer.reset();
+      fail_instance(in, e, "timerfd_create", "cannot arm the wall-time limit", out);
+      return;
+    }
   }
   struct itimerspec its;
   std::memset(&its, 0, sizeof its);
@@ -400,7 +426,10 @@ void Reactor::track(Instance& in, uint32_t stage, pid_t pid, std::vector<Reactor
     out->push_back(ev);
     return;
   }
-  watch(p.pidfd.get(), in.handle, kPidfdBase + stage);
+  if (int e = watch(p.pidfd.get(), in.handle, kPidfdBase + stage)) {
+    fail_instance(in, e, "epoll_ctl", "cannot watch stage process " + std::to_string(pid), out);
+    return;
+  }
   if (in.released) kill_all(in);
 }
 
@@ -475,7 +504,13 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
         ev.path = r.path;
         ev.message = r.message;
         break;
-      case proto::MSG_READY: ev.kind = ReactorEvent::Ready; break;
+      case proto::MSG_READY:
+        ev.kind = ReactorEvent::Ready;
+        if (!in.ready) {
+          in.ready = true;
+          if (in.timer_at_ready) apply_timer(in.handle, in.timer_at_ready, out);
+        }
+        break;
       case proto::MSG_EXIT:
         // The main process's status is the reaper's word alone (stage 2, whose pid we
         // learnt from its hello before anything in the container ran).

@@ -63,8 +63,10 @@ class Reactor {
   // Returns 0, ESRCH if that process is gone or unknown, or an errno.
   int signal(uint32_t handle, uint32_t stage, int sig);
   // Arms a wall-time limit: when it fires the reactor SIGKILLs every process of the
-  // instance itself, then reports Timeout. ms == 0 disarms. Queued.
-  void set_timer(uint32_t handle, uint64_t ms);
+  // instance itself, then reports Timeout. ms == 0 disarms. Queued. `at_ready`: the
+  // clock starts when the instance reports ready (a run released at once: the limit is
+  // the program's, setup does not count).
+  void set_timer(uint32_t handle, uint64_t ms, bool at_ready = false);
   // JS is done with the instance: whatever still runs is killed and reaped quietly; once
   // every fd of it is closed, a last event says Released.
   void release(uint32_t handle);
@@ -88,7 +90,9 @@ class Reactor {
     // The container's namespaces, from its stage 2 (MSG_NSFDS), in ns_types order:
     // what exec (and containers that join this one) join through.
     std::vector<Fd> ns_fds;
-    std::vector<Fd> locked_fds;  // its nested user and mount namespaces (init/mount_lock.h), after ns_fds
+    std::vector<Fd> locked_fds;
+    uint64_t timer_at_ready = 0;  // a wall-time limit (ms) to arm when it reports ready
+    bool ready = false;  // its nested user and mount namespaces (init/mount_lock.h), after ns_fds
   };
   enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6 };
 
@@ -100,9 +104,10 @@ class Reactor {
     uint32_t join = 0;            // Spawn: whose namespaces to hold
     std::vector<uint8_t> msg;     // Send
     uint64_t ms = 0;              // Timer
+    bool at_ready = false;        // Timer
   };
   void queue(Command&& cmd);
-  void apply_timer(uint32_t handle, uint64_t ms);
+  void apply_timer(uint32_t handle, uint64_t ms, std::vector<ReactorEvent>* out);
   void apply_release(uint32_t handle, std::vector<ReactorEvent>* out);
   void forget(std::map<uint32_t, std::unique_ptr<Instance>>::iterator it, std::vector<ReactorEvent>* out);
 
@@ -119,7 +124,8 @@ class Reactor {
   static bool from_stage2(const Instance& in, pid_t sender) {
     return sender > 0 && in.procs[proto::STAGE_INIT].pid == sender;
   }
-  void watch(int fd, uint32_t handle, uint64_t tag);
+  int watch(int fd, uint32_t handle, uint64_t tag);  // 0 or the errno of epoll_ctl
+  void fail_instance(Instance& in, int err, const char* syscall, const std::string& what, std::vector<ReactorEvent>* out);
   void unwatch(int fd);
   void kill_all(Instance& in);
   bool finished(const Instance& in) const;

@@ -39,7 +39,7 @@ bool write_all(int fd, const uint8_t* p, size_t len) {
 
 int spawn_stage0(const SpawnRequest& req, SpawnResult* out, std::string* err) {
   InitBinary bin;
-  if (!init_binary(req.init_path, &bin, err)) return ENOENT;
+  if (int e = init_binary(req.init_path, &bin, err)) return e;
 
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return fail(err, "socketpair", errno);
@@ -53,7 +53,9 @@ int spawn_stage0(const SpawnRequest& req, SpawnResult* out, std::string* err) {
   if (!boot) return fail(err, "memfd_create", errno);
   if (!write_all(boot.get(), req.bootstrap.data(), req.bootstrap.size()))
     return fail(err, "write bootstrap", errno ? errno : EIO);
-  ::fcntl(boot.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+  // Sealed: stage 0 reads exactly what we wrote, whatever else holds the fd.
+  if (::fcntl(boot.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+    return fail(err, "seal the bootstrap memfd", errno);
 
   // dup2 in file actions cannot handle a source fd that is also a target (0..4+n), so
   // every source first gets a private copy above that range.

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,7 +66,7 @@ void lock_mounts(Ctx& ctx) {
   pid_t self = ::getpid();
   // The helper writes our maps through /proc/<pid>, which a process that is not dumpable
   // keeps to host root; nothing of the container runs yet, and this ends with the maps.
-  if (::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_DUMPABLE");
+  set_dumpable(ctx, true);
   pid_t helper = sys::clone_fork(0);
   if (helper < 0) die(ctx, "clone", errno, "", "helper for the nested user namespace");
   if (helper == 0) {
@@ -91,7 +90,7 @@ void lock_mounts(Ctx& ctx) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     die(ctx, "write", EPERM, "/proc/" + std::to_string(self) + "/uid_map", "maps of the nested user namespace");
-  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_DUMPABLE");
+  set_dumpable(ctx, false);
   become_root(ctx);
   send_namespaces(ctx, {"user", "mnt"}, true);
   debug(ctx, "mounts locked in a nested user namespace");

@@ -99,7 +99,7 @@ void run_reaper(Ctx& ctx, const std::string& program) {
   ctx.kill_on_fail[0] = main_pid;
 
   // Only CAP_KILL survives (the main process may run as another uid), and no_new_privs.
-  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_DUMPABLE");
+  set_dumpable(ctx, false);
   drop_bounding_set(ctx, 1ull << kCapKill);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_NO_NEW_PRIVS");
   set_capabilities(ctx, 1ull << kCapKill, false);

@@ -111,6 +111,10 @@ void enter_stage(Ctx& ctx, uint32_t stage, const char* name) {
   }
 }
 
+void set_dumpable(Ctx& ctx, bool on) {
+  if (::prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_DUMPABLE");
+}
+
 void die_with_parent(Ctx& ctx) {
   if (ctx.boot.pdeathsig == 0) return;
   if (::prctl(PR_SET_PDEATHSIG, ctx.boot.pdeathsig, 0, 0, 0) < 0)

@@ -47,6 +47,9 @@ void debug(Ctx& ctx, const char* fmt, ...) __attribute__((format(printf, 2, 3)))
 // Renames this process (comm and argv[0]) and records the stage for error records.
 void enter_stage(Ctx& ctx, uint32_t stage, const char* name);
 
+// PR_SET_DUMPABLE, checked: whether others of our uid may ptrace us or open /proc/<pid>.
+void set_dumpable(Ctx& ctx, bool on);
+
 // Kills us when the addon's thread goes away, and exits now if it already has.
 void die_with_parent(Ctx& ctx);
 

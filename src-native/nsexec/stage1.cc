@@ -43,7 +43,7 @@ void run_stage1(Ctx& ctx) {
 
   // While we hold fds of other namespaces, nothing in them may ptrace us (CVE-2016-9962).
   if (!b.ns_paths.empty() || !b.nested_paths.empty()) {
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    set_dumpable(ctx, false);
     join_namespaces(ctx);
   }
 
@@ -51,10 +51,10 @@ void run_stage1(Ctx& ctx) {
     // Alone and first: the other namespaces must be owned by the new user namespace.
     if (::unshare(CLONE_NEWUSER) < 0) die(ctx, "unshare", errno, "", "user namespace");
     // Stage 0 writes our maps through /proc/<pid>/, which needs us dumpable.
-    ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    set_dumpable(ctx, true);
     sync_or_die(ctx, proto::sync_send(sync, proto::Sync::UsermapPls, &err), err);
     sync_or_die(ctx, proto::sync_expect(sync, proto::Sync::UsermapAck, &err), err);
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    set_dumpable(ctx, false);
     become_root(ctx);
     die_with_parent(ctx);  // a change of credentials clears the parent-death signal
     debug(ctx, "user namespace ready");
