@@ -71,6 +71,23 @@ describe('failures', () => {
     }
   });
 
+  it('a file bound onto a directory (and a directory onto a file) is a clear error, and leaves nothing', async () => {
+    const dir = sharedDir();
+    try {
+      const file = path.join(dir.path, 'f');
+      fs.writeFileSync(file, 'x');
+      const before = snapshot();
+      const e = await failure(Container.run({ args: ['/bin/true'], mounts: [{ type: 'bind', source: file, target: '/usr' }] }));
+      expect(e).toMatchObject({ code: 'EISDIR', path: '/usr', stage: 'init' });
+      expect(e.message).toMatch(/is a file but the target is a directory/);
+      const f = await failure(Container.run({ args: ['/bin/true'], mounts: [{ type: 'bind', source: dir.path, target: '/etc/hostname' }] }));
+      expect(f).toMatchObject({ code: 'ENOTDIR', path: '/etc/hostname' });
+      expect(await leaks(before)).toEqual([]);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('a bind mount source that does not exist', async () => {
     const e = await failure(Container.run({ args: ['/bin/true'], mounts: [{ type: 'bind', source: '/nonexistent/src', target: '/tmp/x' }] }));
     // A root caller's sources are opened by stage 0 (its container root may not reach them).
