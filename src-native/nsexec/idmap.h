@@ -4,13 +4,9 @@
 #pragma once
 #include <sys/types.h>
 
-#include <string>
-
-#include "context.h"
+#include "../common/status.h"
+#include "../runtime/context.h"
 
 namespace nsj {
-
-// 0, or an errno with *err naming the file or helper that failed.
-int write_id_maps(Ctx& ctx, pid_t pid, std::string* err);
-
+Status write_id_maps(const Ctx& ctx, pid_t pid);
 }  // namespace nsj

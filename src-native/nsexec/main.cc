@@ -19,7 +19,8 @@
 
 #include "../common/syscalls.h"
 #include "../protocol/netlink.h"
-#include "context.h"
+#include "../runtime/fail.h"
+#include "../runtime/identity.h"
 #include "stages.h"
 
 namespace {
@@ -104,10 +105,9 @@ int main(int argc, char** argv) {
   int err = 0;
   if (!read_bootstrap(nsj::kBootstrapFd, &raw, &err)) nsj::die(ctx, "read", err, "bootstrap");
   std::string why;
-  if (!nsj::proto::decode_bootstrap(raw.data(), raw.size(), &ctx.boot, &why))
-    nsj::die_proto(ctx, "bootstrap", EINVAL, why);
+  if (!nsj::proto::decode_bootstrap(raw.data(), raw.size(), &ctx.boot, &why)) nsj::die(ctx, "bootstrap", EINVAL, "", why);
   if (ctx.boot.extra_fds != static_cast<uint32_t>(extra))
-    nsj::die_proto(ctx, "bootstrap", EINVAL, "extra fd count differs from argv");
+    nsj::die(ctx, "bootstrap", EINVAL, "", "extra fd count differs from argv");
 
   nsj::run_stage0(ctx);
 }

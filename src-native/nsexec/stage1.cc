@@ -1,32 +1,31 @@
 #include <errno.h>
 #include <sched.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "../common/syscalls.h"
+#include "../protocol/namespace_table.h"
 #include "../protocol/sync.h"
-#include "namespaces.h"
+#include "../runtime/channel.h"
+#include "../runtime/fail.h"
+#include "../runtime/identity.h"
+#include "join.h"
 #include "stages.h"
 
 namespace nsj {
 
 namespace {
 
-std::string flag_names(uint32_t flags) {
-  static const struct {
-    uint32_t flag;
-    const char* name;
-  } names[] = {{CLONE_NEWNS, "mount"}, {CLONE_NEWUTS, "uts"},   {CLONE_NEWIPC, "ipc"},
-               {CLONE_NEWNET, "net"},  {CLONE_NEWPID, "pid"},   {CLONE_NEWCGROUP, "cgroup"},
-               {0x80, "time"},         {CLONE_NEWUSER, "user"}};
-  std::string out;
-  for (const auto& n : names)
-    if (flags & n.flag) out += std::string(out.empty() ? "" : ",") + n.name;
-  return out + " namespace" + (out.find(',') == std::string::npos ? "" : "s");
-}
-
-void sync_or_die(Ctx& ctx, int e, const std::string& err) {
-  if (e) die_proto(ctx, "sync", e, err);
+// Alone and first: every other namespace must be owned by the new user namespace.
+// Stage 0 writes our maps through /proc/<pid>/, which needs us dumpable meanwhile.
+Status create_user_namespace(Ctx& ctx) {
+  int sync = ctx.sync_child[1];
+  if (::unshare(CLONE_NEWUSER) < 0) return fail("unshare", errno, "", "user namespace");
+  NSJ_TRY(set_dumpable(true));
+  NSJ_TRY(proto::send_usermap_pls(sync));
+  NSJ_TRY(proto::expect_usermap_ack(sync));
+  NSJ_TRY(set_dumpable(false));
+  NSJ_TRY(become_root());
+  return die_with_parent(ctx);  // a change of credentials clears the parent-death signal
 }
 
 }  // namespace
@@ -36,33 +35,25 @@ void run_stage1(Ctx& ctx) {
   enter_stage(ctx, proto::STAGE_CHILD, "nsj:[1:CHILD]");
   ctx.kill_on_fail[0] = ctx.kill_on_fail[1] = 0;
   send_hello(ctx, proto::STAGE_CHILD);
-  die_with_parent(ctx);  // our parent is the addon (CLONE_PARENT)
-  std::string err;
+  check(ctx, die_with_parent(ctx));  // our parent is the addon (CLONE_PARENT)
   int sync = ctx.sync_child[1];
   debug(ctx, "started");
 
   // While we hold fds of other namespaces, nothing in them may ptrace us (CVE-2016-9962).
   if (!b.ns_paths.empty() || !b.nested_paths.empty()) {
-    set_dumpable(ctx, false);
-    join_namespaces(ctx);
+    check(ctx, set_dumpable(false));
+    bool joined_user = false;
+    check(ctx, join_namespaces(ctx, &joined_user));
   }
 
   if (b.clone_flags & CLONE_NEWUSER) {
-    // Alone and first: the other namespaces must be owned by the new user namespace.
-    if (::unshare(CLONE_NEWUSER) < 0) die(ctx, "unshare", errno, "", "user namespace");
-    // Stage 0 writes our maps through /proc/<pid>/, which needs us dumpable.
-    set_dumpable(ctx, true);
-    sync_or_die(ctx, proto::sync_send(sync, proto::Sync::UsermapPls, &err), err);
-    sync_or_die(ctx, proto::sync_expect(sync, proto::Sync::UsermapAck, &err), err);
-    set_dumpable(ctx, false);
-    become_root(ctx);
-    die_with_parent(ctx);  // a change of credentials clears the parent-death signal
+    check(ctx, create_user_namespace(ctx));
     debug(ctx, "user namespace ready");
   }
 
   uint32_t rest = b.clone_flags & ~static_cast<uint32_t>(CLONE_NEWUSER);
-  if (rest && ::unshare(static_cast<int>(rest)) < 0) die(ctx, "unshare", errno, "", flag_names(rest));
-  debug(ctx, "unshared %s", flag_names(rest).c_str());
+  if (rest && ::unshare(static_cast<int>(rest)) < 0) die(ctx, "unshare", errno, "", proto::namespace_names(rest));
+  debug(ctx, "unshared %s", proto::namespace_names(rest).c_str());
 
   // Stage 2 is PID 1 of the new pid namespace and, like us, a child of the addon.
   pid_t stage2 = sys::clone_fork(CLONE_PARENT);
@@ -74,9 +65,9 @@ void run_stage1(Ctx& ctx) {
   ctx.kill_on_fail[0] = stage2;
   ::close(ctx.sync_grandchild[1]);
 
-  sync_or_die(ctx, proto::sync_send_pid(sync, stage2, &err), err);
-  sync_or_die(ctx, proto::sync_expect(sync, proto::Sync::RecvpidAck, &err), err);
-  sync_or_die(ctx, proto::sync_send(sync, proto::Sync::ChildReady, &err), err);
+  check(ctx, proto::send_recvpid_pls(sync, stage2));
+  check(ctx, proto::expect_recvpid_ack(sync));
+  check(ctx, proto::send_child_ready(sync));
   ::_exit(0);
 }
 

@@ -4,45 +4,49 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstring>
+#include <string>
 
 namespace nsj::proto {
 
 namespace {
 
-int write_all(int fd, const void* buf, size_t len, std::string* err) {
+Status write_all(int fd, const void* buf, size_t len, Sync what) {
   const char* p = static_cast<const char*>(buf);
   while (len > 0) {
     ssize_t n = ::write(fd, p, len);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = n < 0 ? errno : EPIPE;
-      *err = std::string("sync write failed: ") + std::strerror(e);
-      return e;
-    }
+    if (n <= 0) return fail("sync", n < 0 ? errno : EPIPE, "", std::string("sending ") + sync_name(static_cast<uint32_t>(what)));
     p += n;
     len -= static_cast<size_t>(n);
   }
-  return 0;
+  return ok();
 }
 
-int read_all(int fd, void* buf, size_t len, std::string* err) {
+Status read_all(int fd, void* buf, size_t len, Sync want) {
   char* p = static_cast<char*>(buf);
   while (len > 0) {
     ssize_t n = ::read(fd, p, len);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *err = std::string("sync read failed: ") + std::strerror(errno);
-      return errno;
-    }
-    if (n == 0) {
-      *err = "sync read: peer closed the channel (short read)";
-      return EPIPE;
-    }
+    std::string expected = std::string("expected ") + sync_name(static_cast<uint32_t>(want));
+    if (n < 0) return fail("sync", errno, "", expected);
+    if (n == 0) return fail("sync", EPIPE, "", expected + ": the other stage went away (short read)");
     p += n;
     len -= static_cast<size_t>(n);
   }
-  return 0;
+  return ok();
+}
+
+Status send(int fd, Sync s) {
+  uint32_t v = static_cast<uint32_t>(s);
+  return write_all(fd, &v, sizeof v, s);
+}
+
+Status expect(int fd, Sync want) {
+  uint32_t got;
+  NSJ_TRY(read_all(fd, &got, sizeof got, want));
+  if (got != static_cast<uint32_t>(want))
+    return fail("sync", EPROTO, "", std::string("expected ") + sync_name(static_cast<uint32_t>(want)) + ", got " + sync_name(got));
+  return ok();
 }
 
 }  // namespace
@@ -61,40 +65,29 @@ const char* sync_name(uint32_t value) {
   return buf;
 }
 
-int sync_send(int fd, Sync s, std::string* err) {
-  uint32_t v = static_cast<uint32_t>(s);
-  return write_all(fd, &v, sizeof v, err);
-}
+Status send_usermap_pls(int fd) { return send(fd, Sync::UsermapPls); }
+Status expect_usermap_pls(int fd) { return expect(fd, Sync::UsermapPls); }
+Status send_usermap_ack(int fd) { return send(fd, Sync::UsermapAck); }
+Status expect_usermap_ack(int fd) { return expect(fd, Sync::UsermapAck); }
+Status send_recvpid_ack(int fd) { return send(fd, Sync::RecvpidAck); }
+Status expect_recvpid_ack(int fd) { return expect(fd, Sync::RecvpidAck); }
+Status send_grandchild(int fd) { return send(fd, Sync::Grandchild); }
+Status expect_grandchild(int fd) { return expect(fd, Sync::Grandchild); }
+Status send_child_ready(int fd) { return send(fd, Sync::ChildReady); }
+Status expect_child_ready(int fd) { return expect(fd, Sync::ChildReady); }
 
-int sync_expect(int fd, Sync want, std::string* err) {
-  uint32_t got;
-  if (int e = read_all(fd, &got, sizeof got, err)) {
-    *err = std::string("expected ") + sync_name(static_cast<uint32_t>(want)) + ": " + *err;
-    return e;
-  }
-  if (got != static_cast<uint32_t>(want)) {
-    *err = std::string("expected ") + sync_name(static_cast<uint32_t>(want)) + ", got " +
-           sync_name(got);
-    return EPROTO;
-  }
-  return 0;
-}
-
-int sync_send_pid(int fd, pid_t pid, std::string* err) {
+Status send_recvpid_pls(int fd, pid_t pid) {
   uint32_t msg[2] = {static_cast<uint32_t>(Sync::RecvpidPls), static_cast<uint32_t>(pid)};
-  return write_all(fd, msg, sizeof msg, err);
+  return write_all(fd, msg, sizeof msg, Sync::RecvpidPls);
 }
 
-int sync_expect_pid(int fd, pid_t* pid, std::string* err) {
-  if (int e = sync_expect(fd, Sync::RecvpidPls, err)) return e;
+Status expect_recvpid_pls(int fd, pid_t* pid) {
+  NSJ_TRY(expect(fd, Sync::RecvpidPls));
   uint32_t v;
-  if (int e = read_all(fd, &v, sizeof v, err)) return e;
-  if (v == 0 || v > 0x3fffffff) {
-    *err = "SYNC_RECVPID_PLS carried an invalid pid " + std::to_string(v);
-    return EPROTO;
-  }
+  NSJ_TRY(read_all(fd, &v, sizeof v, Sync::RecvpidPls));
+  if (v == 0 || v > 0x3fffffff) return fail("sync", EPROTO, "", "SYNC_RECVPID_PLS carried an invalid pid " + std::to_string(v));
   *pid = static_cast<pid_t>(v);
-  return 0;
+  return ok();
 }
 
 }  // namespace nsj::proto

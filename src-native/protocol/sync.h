@@ -1,10 +1,13 @@
-// The sync protocol between the stages (runc's values), over SOCK_STREAM socketpairs.
-// Call sites say what they send and what they expect; a wrong value or a short
-// read/write is an error naming both.
+// The sync protocol between the stages (runc's values), over SOCK_STREAM socketpairs,
+// one send and one expect function per message, so each call site says what it sends
+// and what it expects. A wrong message is reported with both names ("expected
+// SYNC_USERMAP_ACK, got SYNC_RECVPID_PLS"); a short read or write means the peer is gone.
 #pragma once
 #include <sys/types.h>
+
 #include <cstdint>
-#include <string>
+
+#include "../common/status.h"
 
 namespace nsj::proto {
 
@@ -19,11 +22,21 @@ enum class Sync : uint32_t {
 
 const char* sync_name(uint32_t value);  // "SYNC_USERMAP_PLS", or "0x.." for an unknown value
 
-// Each returns 0, or an errno (EPIPE for a peer that went away, EPROTO for an unexpected
-// value) with *err saying what happened.
-int sync_send(int fd, Sync s, std::string* err);
-int sync_expect(int fd, Sync want, std::string* err);
-int sync_send_pid(int fd, pid_t pid, std::string* err);   // RecvpidPls + pid
-int sync_expect_pid(int fd, pid_t* pid, std::string* err);  // expects RecvpidPls + pid
+// Stage 1 -> stage 0.
+Status send_usermap_pls(int fd);
+Status expect_usermap_pls(int fd);
+Status send_recvpid_pls(int fd, pid_t pid);  // the message, then the pid
+Status expect_recvpid_pls(int fd, pid_t* pid);
+// Stage 0 -> stage 1.
+Status send_usermap_ack(int fd);
+Status expect_usermap_ack(int fd);
+Status send_recvpid_ack(int fd);
+Status expect_recvpid_ack(int fd);
+// Stage 0 -> stage 2.
+Status send_grandchild(int fd);
+Status expect_grandchild(int fd);
+// Stage 1 -> stage 0, and stage 2 -> stage 0.
+Status send_child_ready(int fd);
+Status expect_child_ready(int fd);
 
 }  // namespace nsj::proto

@@ -1,0 +1,145 @@
+#include "reaper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "../common/syscalls.h"
+#include "../runtime/channel.h"
+#include "../runtime/fail.h"
+#include "../runtime/identity.h"
+#include "../setup/caps.h"
+#include "main_process.h"
+
+namespace nsj {
+
+namespace {
+
+constexpr int kCapKill = 5;
+
+// Keeps only the fds the reaper uses; the container's stdio is not held open by us.
+void close_all_but(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned next = 0;
+  for (int fd : keep) {
+    if (fd < 0) continue;
+    if (static_cast<unsigned>(fd) > next) sys::close_range(next, static_cast<unsigned>(fd) - 1, 0);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  sys::close_range(next, ~0U, 0);
+}
+
+int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 1;
+}
+
+// What the reaper needs of the bootstrap is its log level; the rest (argv, environment,
+// mounts, the seccomp program) is released so an idle container costs little memory.
+void shed_bootstrap(Ctx& ctx) {
+  proto::Bootstrap light;
+  light.log_level = ctx.boot.log_level;
+  light.flags = ctx.boot.flags;
+  std::swap(ctx.boot, light);
+}
+
+}  // namespace
+
+void run_reaper(Ctx& ctx, const std::string& program) {
+  // Block everything before the fork, so no signal meant for the main process is lost
+  // in between; the main process unblocks at exec, the reaper reads them from a signalfd.
+  sigset_t all;
+  sigfillset(&all);
+  ::sigprocmask(SIG_BLOCK, &all, nullptr);
+  int gate[2];
+  if (::pipe2(gate, O_CLOEXEC) < 0) die(ctx, "pipe2", errno, "");
+  pid_t main_pid = ::fork();
+  if (main_pid < 0) die(ctx, "fork", errno, "", "main process");
+  if (main_pid == 0) {
+    ::close(gate[1]);
+    ctx.kill_on_fail[0] = ctx.kill_on_fail[1] = 0;
+    send_hello(ctx, proto::STAGE_MAIN);
+    // A session of its own for a terminal (its controlling tty); credentials re-arm the
+    // parent-death signal: our parent is the reaper now.
+    if ((ctx.boot.flags & proto::BF_TERMINAL) && ::setsid() < 0) die(ctx, "setsid", errno, "", "main process");
+    become_main(ctx, program, gate[0]);
+  }
+  ::close(gate[0]);
+  ctx.kill_on_fail[0] = main_pid;
+
+  // Only CAP_KILL survives (the main process may run as another uid), and no_new_privs.
+  check(ctx, set_dumpable(false));
+  check(ctx, drop_bounding_set(1ull << kCapKill));
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_NO_NEW_PRIVS");
+  check(ctx, set_capabilities(1ull << kCapKill, false));
+  close_all_but({ctx.init_fd, gate[1]});
+  shed_bootstrap(ctx);
+  int gate_fd = gate[1];
+
+  sigset_t watched;
+  sigfillset(&watched);
+  int sfd = ::signalfd(-1, &watched, SFD_CLOEXEC);
+  if (sfd < 0) die(ctx, "signalfd", errno, "");
+  bool pid1 = ::getpid() == 1;
+  if (!pid1 && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_CHILD_SUBREAPER");
+
+  bool main_alive = true;
+  for (;;) {
+    struct pollfd fds[2] = {{sfd, POLLIN, 0}, {ctx.init_fd, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      die(ctx, "poll", errno, "");
+    }
+    if (fds[0].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      if (::read(sfd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo != SIGCHLD) {
+          if (main_alive) ::kill(main_pid, static_cast<int>(si.ssi_signo));
+        } else {
+          int status;
+          pid_t pid;
+          while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+            if (pid != main_pid) continue;  // an orphan: reaped, nothing more
+            main_alive = false;
+            proto::Report r;
+            r.type = proto::MSG_EXIT;
+            r.stage = proto::STAGE_INIT;
+            r.status = static_cast<uint32_t>(status);
+            send_report(ctx, r);
+            ::_exit(exit_code(status));
+          }
+        }
+      }
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      proto::Report cmd;
+      if (!read_command(ctx, &cmd)) ::_exit(1);  // the addon is gone; so are we
+      if (cmd.type == proto::CMD_START && gate_fd >= 0) {
+        (void)!::write(gate_fd, "S", 1);
+        ::close(gate_fd);
+        gate_fd = -1;
+      } else if (cmd.type == proto::CMD_SIGNAL) {
+        int sig = static_cast<int>(cmd.signal);
+        // As PID 1, kill(-1) reaches every process of the namespace but us.
+        if (cmd.scope == proto::SCOPE_ALL && pid1)
+          ::kill(-1, sig);
+        else if (main_alive)
+          ::kill(main_pid, sig);
+      }
+    }
+  }
+}
+
+}  // namespace nsj
