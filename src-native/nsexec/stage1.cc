@@ -32,9 +32,7 @@ Status create_user_namespace(Ctx& ctx) {
 
 void run_stage1(Ctx& ctx) {
   const proto::Bootstrap& b = ctx.boot;
-  enter_stage(ctx, proto::STAGE_CHILD, "nsj:[1:CHILD]");
-  ctx.kill_on_fail[0] = ctx.kill_on_fail[1] = 0;
-  send_hello(ctx, proto::STAGE_CHILD);
+  begin_stage(ctx, proto::STAGE_CHILD, "nsj:[1:CHILD]");
   check(ctx, die_with_parent(ctx));  // our parent is the addon (CLONE_PARENT)
   int sync = ctx.sync_child[1];
   debug(ctx, "started");

@@ -47,9 +47,7 @@ Status take_over(Ctx& ctx) {
 
 void run_stage2(Ctx& ctx) {
   const proto::Bootstrap& b = ctx.boot;
-  enter_stage(ctx, proto::STAGE_INIT, "nsj:[2:INIT]");
-  ctx.kill_on_fail[0] = ctx.kill_on_fail[1] = 0;
-  send_hello(ctx, proto::STAGE_INIT);
+  begin_stage(ctx, proto::STAGE_INIT, "nsj:[2:INIT]");
   check(ctx, take_over(ctx));
   if (b.flags & proto::BF_SIGNAL_ALL) signal_everyone(ctx);
 

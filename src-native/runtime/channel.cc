@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include "identity.h"
+
 namespace nsj {
 
 void send_report(Ctx& ctx, const proto::Report& r) {
@@ -56,6 +58,12 @@ void send_hello(Ctx& ctx, uint32_t role) {
   r.type = proto::MSG_HELLO;
   r.stage = role;
   send_report(ctx, r);
+}
+
+void begin_stage(Ctx& ctx, uint32_t stage, const char* name) {
+  enter_stage(ctx, stage, name);
+  ctx.kill_on_fail[0] = ctx.kill_on_fail[1] = 0;
+  send_hello(ctx, stage);
 }
 
 void report_ready(Ctx& ctx) {

@@ -16,6 +16,8 @@ Status send_report_with_fds(Ctx& ctx, const proto::Report& r, const int* fds, si
 // A process announces itself (role: a proto::Stage); SCM_CREDENTIALS carries its pid as
 // the addon sees it, so the addon holds a pidfd for it before it does anything else.
 void send_hello(Ctx& ctx, uint32_t role);
+// A freshly cloned stage: its name, none of its parent's dependents, and its hello.
+void begin_stage(Ctx& ctx, uint32_t stage, const char* name);
 void report_ready(Ctx& ctx);
 void debug(Ctx& ctx, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 // One command from the addon; false when the addon has gone (EOF).
