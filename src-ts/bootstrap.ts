@@ -20,6 +20,11 @@ function nsPaths(ns: Namespaces): Array<{ type: string; path: string }> {
   return out;
 }
 
+/** The window size as the bootstrap carries it (cols << 16 | rows). */
+function terminalSize(t: { cols: number; rows: number } | null | undefined): number | undefined {
+  return t ? ((t.cols << 16) | t.rows) >>> 0 : undefined;
+}
+
 export interface BootstrapOptions {
   startNow: boolean;
   extraFds: number;
@@ -51,8 +56,7 @@ export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions)
       (config.init ? BootFlag.Init : 0) |
       (opts.startNow ? BootFlag.StartNow : 0) |
       (config.terminal ? BootFlag.Terminal : 0),
-    terminalCols: config.terminal?.cols,
-    terminalRows: config.terminal?.rows,
+    terminalSize: terminalSize(config.terminal),
     extraFds: opts.extraFds,
     logLevel: opts.logLevel,
     pdeathsig: 9,
@@ -129,7 +133,6 @@ export function buildExecBootstrap(
     setgroups: container.setgroups,
     rootlessEuid: container.rootlessEuid,
     oomScoreAdj: container.oomScoreAdj,
-    cgroups: container.cgroups,
     pdeathsig: container.pdeathsig,
     args: proc.args,
     env: proc.env,
@@ -143,8 +146,7 @@ export function buildExecBootstrap(
     noNewPrivs: container.noNewPrivs,
     seccomp: container.seccomp,
     flags: BootFlag.StartNow | BootFlag.Exec | (proc.terminal ? BootFlag.Terminal : 0),
-    terminalCols: proc.terminal?.cols,
-    terminalRows: proc.terminal?.rows,
+    terminalSize: terminalSize(proc.terminal),
     extraFds: proc.extraFds,
     logLevel: proc.logLevel,
   };

@@ -1,10 +1,11 @@
 /**
  * Namespaces: which Linux namespaces a container gets, each created fresh or joined
- * by path (API.md "Namespaces").
+ * by path (README.md, "Configuration").
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from './errors.js';
+import { native } from './native.js';
 
 export type NamespaceType = 'user' | 'pid' | 'mount' | 'uts' | 'ipc' | 'net' | 'cgroup' | 'time';
 
@@ -13,30 +14,19 @@ export interface NamespaceEntry {
   path?: string;
 }
 
-const CLONE_FLAGS: Record<NamespaceType, number> = {
-  user: 0x10000000,
-  pid: 0x20000000,
-  mount: 0x00020000,
-  uts: 0x04000000,
-  ipc: 0x08000000,
-  net: 0x40000000,
-  cgroup: 0x02000000,
-  time: 0x00000080,
-};
-
-const PROC_NAMES: Record<NamespaceType, string> = {
-  user: 'user',
-  pid: 'pid',
-  mount: 'mnt',
-  uts: 'uts',
-  ipc: 'ipc',
-  net: 'net',
-  cgroup: 'cgroup',
-  time: 'time',
-};
+/**
+ * The addon's namespace table (src-native/protocol/namespace_table.h): the one both
+ * languages use. The type list is TypeScript's; loading fails if the two differ.
+ */
+const NAMESPACE_TYPES = ['user', 'pid', 'mount', 'uts', 'ipc', 'net', 'cgroup', 'time'] as const;
+const TABLE = new Map(native.constants.namespaces.map((n) => [n.type, n]));
+if (TABLE.size !== NAMESPACE_TYPES.length || NAMESPACE_TYPES.some((t) => !TABLE.has(t)))
+  throw new Error(`nsjail-ts: the addon's namespace table differs (${[...TABLE.keys()].join(',')}): rebuild it`);
+const CLONE_FLAGS = Object.fromEntries(NAMESPACE_TYPES.map((t) => [t, TABLE.get(t)!.cloneFlag])) as Record<NamespaceType, number>;
+const PROC_NAMES = Object.fromEntries(NAMESPACE_TYPES.map((t) => [t, TABLE.get(t)!.proc])) as Record<NamespaceType, string>;
 
 /** The order of Namespaces.all(); user first, as every other one is created inside it. */
-const ALL_TYPES: NamespaceType[] = ['user', 'pid', 'mount', 'uts', 'ipc', 'net', 'cgroup', 'time'];
+const ALL_TYPES: NamespaceType[] = [...NAMESPACE_TYPES];
 
 let timeNamespaceSupported: boolean | undefined;
 /** Linux 5.6+ built with CONFIG_TIME_NS shows /proc/self/ns/time. */

@@ -4,7 +4,11 @@
  */
 import * as path from 'node:path';
 
-/** The bootstrap message in its JS shape (src-native/protocol/bootstrap.h). */
+/**
+ * The bootstrap message in its JS shape. Its fields are the rows of NSJ_BOOTSTRAP_ATTRS
+ * (src-native/protocol/bootstrap.h); `native.constants.bootstrapFields` lists them, and a
+ * test proves this interface has exactly those.
+ */
 export interface BootstrapSpec {
   cloneFlags: number;
   nsPaths: Array<{ type: string; path: string }>;
@@ -12,14 +16,11 @@ export interface BootstrapSpec {
   nestedPaths?: Array<{ type: string; path: string }>;
   uidMap?: string;
   gidMap?: string;
-  uidMapPath?: string;
-  gidMapPath?: string;
   setgroups?: boolean;
   oomScoreAdj?: string;
   rootlessEuid?: boolean;
-  timensOffsets?: string;
-  cgroups?: string[];
-  pdeathsig?: number;
+  uidMapPath?: string;
+  gidMapPath?: string;
   args: string[];
   env: string[];
   cwd: string;
@@ -35,13 +36,14 @@ export interface BootstrapSpec {
   flags: number;
   extraFds?: number;
   logLevel?: number;
+  pdeathsig?: number;
   /** With BootFlag.SignalAll. */
   signal?: number;
-  /** With BootFlag.Terminal: the initial window size. */
-  terminalCols?: number;
-  terminalRows?: number;
+  /** With BootFlag.Terminal: the initial window size, cols << 16 | rows. */
+  terminalSize?: number;
 }
 
+/** One mount operation (NSJ_MOUNT_ATTRS). */
 export interface MountSpec {
   kind: number;
   source?: string;
@@ -52,44 +54,16 @@ export interface MountSpec {
   size?: number;
 }
 
-/** Mirrors proto::MountKind. */
-export const MountKind = {
-  RootHost: 1,
-  RootDir: 2,
-  Bind: 3,
-  Tmpfs: 4,
-  Proc: 5,
-  Sysfs: 6,
-  Devpts: 7,
-  Mqueue: 8,
-  Dev: 9,
-  Mask: 10,
-  Rebind: 11,
-} as const;
-
-/** Mirrors proto::MountFlag. */
-export const MountFlag = {
-  Readonly: 1 << 0,
-  Recursive: 1 << 1,
-  Nosuid: 1 << 2,
-  Nodev: 1 << 3,
-  Noexec: 1 << 4,
-  Optional: 1 << 5,
-  Idmap: 1 << 6,
-} as const;
-
-/** Mirrors proto::BootFlag. */
-export const BootFlag = {
-  Loopback: 1 << 0,
-  Init: 1 << 1,
-  StartNow: 1 << 2,
-  Exec: 1 << 3,
-  SignalAll: 1 << 4,
-  Terminal: 1 << 5,
-} as const;
-
-/** Mirrors proto::Stage (for signal()). */
-export const StageId = { parent: 0, child: 1, init: 2, main: 3 } as const;
+/** What the addon exports of the protocol (src-native/addon/bootstrap_js.cc): TypeScript takes its numbers from here. */
+export interface ProtocolConstants {
+  mountKind: Record<string, number>;
+  mountFlag: Record<string, number>;
+  bootFlag: Record<string, number>;
+  stage: Record<string, number>;
+  namespaces: Array<{ type: string; proc: string; cloneFlag: number }>;
+  bootstrapFields: string[];
+  mountFields: string[];
+}
 
 export type NativeEvent =
   | { handle: number; type: 'hello'; stage: 'child' | 'init' | 'main'; pid: number }
@@ -133,6 +107,7 @@ export interface Native {
   }): number;
   /** Where stage 0 finds its first extra fd (src-native/common/fd_layout.h). */
   readonly firstExtraFd: number;
+  readonly constants: ProtocolConstants;
   /** Releases the start barrier (queued, sent by the reactor thread). */
   start(handle: number): void;
   /** Asks the container's init to signal its main process (scope 0) or every process (1). */
@@ -172,3 +147,22 @@ const loaded = loadNative();
 export const native: Native = loaded.native;
 /** The init program sits next to the addon (build/Release or prebuilds/<platform>-<arch>). */
 export const initPath: string = process.env.NSJAIL_TS_INIT ?? path.join(path.dirname(loaded.addonPath), 'nsjail-ts-init');
+
+/**
+ * `names` of the addon's table `which`, typed for TypeScript; any name missing or extra
+ * on either side is a load error (and a unit test), never a silent mismatch.
+ */
+function table<const N extends string>(which: 'mountKind' | 'mountFlag' | 'bootFlag' | 'stage', names: readonly N[]): Readonly<Record<N, number>> {
+  const got = native.constants[which];
+  const missing = names.filter((n) => typeof got[n] !== 'number');
+  const extra = Object.keys(got).filter((n) => !(names as readonly string[]).includes(n));
+  if (missing.length || extra.length)
+    throw new Error(`nsjail-ts: the addon's ${which} table differs (missing ${missing.join(',') || 'none'}, extra ${extra.join(',') || 'none'}): rebuild it`);
+  return Object.freeze(Object.fromEntries(names.map((n) => [n, got[n]]))) as Record<N, number>;
+}
+
+export const MountKind = table('mountKind', ['RootHost', 'RootDir', 'Bind', 'Tmpfs', 'Proc', 'Sysfs', 'Devpts', 'Mqueue', 'Dev', 'Mask', 'Rebind']);
+export const MountFlag = table('mountFlag', ['Readonly', 'Recursive', 'Nosuid', 'Nodev', 'Noexec', 'Optional', 'Idmap']);
+export const BootFlag = table('bootFlag', ['Loopback', 'Init', 'StartNow', 'Exec', 'SignalAll', 'Terminal']);
+/** proto::Stage, for signal(). */
+export const StageId = table('stage', ['parent', 'child', 'init', 'main']);

@@ -80,6 +80,7 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("close", &Addon::Close),
                              InstanceMethod("resizeTerminal", &Addon::ResizeTerminal),
                              InstanceValue("firstExtraFd", Napi::Number::New(env, kFirstExtraFd)),
+                             InstanceValue("constants", protocol_constants(env)),
                          });
   }
   ~Addon() { Teardown(); }

@@ -1,249 +1,262 @@
+// The bootstrap message in its JavaScript shape (src-ts/native.ts BootstrapSpec): one
+// JsCodec per C++ member type, applied to the rows of NSJ_BOOTSTRAP_ATTRS and
+// NSJ_MOUNT_ATTRS. A field JS leaves undefined keeps its default.
 #include "bootstrap_js.h"
 
 #include <cstdint>
-#include <limits>
+
+#include "../protocol/namespace_table.h"
+#include "../protocol/report.h"
 
 namespace nsj {
 
 namespace {
 
+using namespace proto;
+
 [[noreturn]] void bad(Napi::Env env, const std::string& field, const char* want) {
   throw Napi::TypeError::New(env, "bootstrap." + field + " must be " + want);
 }
 
-Napi::Value field(const Napi::Object& o, const char* name) { return o.Get(name); }
+template <class T>
+struct JsCodec;
 
-std::string get_str(const Napi::Object& o, const char* name, const std::string& path) {
-  Napi::Value v = field(o, name);
-  if (v.IsUndefined()) return "";
-  if (!v.IsString()) bad(o.Env(), path + name, "a string");
-  return v.As<Napi::String>().Utf8Value();
+double number(const Napi::Value& v, const std::string& path) {
+  if (!v.IsNumber()) bad(v.Env(), path, "a number");
+  return v.As<Napi::Number>().DoubleValue();
 }
 
-uint32_t get_u32(const Napi::Object& o, const char* name, const std::string& path, uint32_t dflt = 0) {
-  Napi::Value v = field(o, name);
-  if (v.IsUndefined()) return dflt;
-  if (!v.IsNumber()) bad(o.Env(), path + name, "a number");
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (d < 0 || d > 4294967295.0 || d != static_cast<double>(static_cast<uint64_t>(d)))
-    bad(o.Env(), path + name, "an unsigned 32-bit integer");
-  return static_cast<uint32_t>(d);
-}
-
-uint64_t get_u64(const Napi::Object& o, const char* name, const std::string& path) {
-  Napi::Value v = field(o, name);
-  if (v.IsUndefined()) return 0;
-  if (!v.IsNumber()) bad(o.Env(), path + name, "a number");
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (d == -1) return UINT64_MAX;  // "unlimited"
-  if (d < 0 || d > 9007199254740991.0 || d != static_cast<double>(static_cast<uint64_t>(d)))
-    bad(o.Env(), path + name, "a non-negative safe integer or -1");
-  return static_cast<uint64_t>(d);
-}
-
-bool get_bool(const Napi::Object& o, const char* name, const std::string& path, bool dflt) {
-  Napi::Value v = field(o, name);
-  if (v.IsUndefined()) return dflt;
-  if (!v.IsBoolean()) bad(o.Env(), path + name, "a boolean");
-  return v.As<Napi::Boolean>().Value();
-}
-
-Napi::Array get_array(const Napi::Object& o, const char* name, const std::string& path) {
-  Napi::Value v = field(o, name);
-  if (v.IsUndefined()) return Napi::Array::New(o.Env());
-  if (!v.IsArray()) bad(o.Env(), path + name, "an array");
-  return v.As<Napi::Array>();
-}
-
-std::vector<std::string> get_strings(const Napi::Object& o, const char* name) {
-  std::vector<std::string> out;
-  Napi::Array a = get_array(o, name, "");
-  for (uint32_t i = 0; i < a.Length(); i++) {
-    Napi::Value v = a.Get(i);
-    if (!v.IsString()) bad(o.Env(), std::string(name) + "[" + std::to_string(i) + "]", "a string");
-    out.push_back(v.As<Napi::String>().Utf8Value());
+template <>
+struct JsCodec<uint32_t> {
+  static void from(const Napi::Value& v, uint32_t* out, const std::string& path) {
+    double d = number(v, path);
+    if (d < 0 || d > 4294967295.0 || d != static_cast<double>(static_cast<uint64_t>(d))) bad(v.Env(), path, "an unsigned 32-bit integer");
+    *out = static_cast<uint32_t>(d);
   }
-  return out;
+  static Napi::Value to(Napi::Env env, uint32_t v) { return Napi::Number::New(env, v); }
+};
+
+// -1 stands for "unlimited" (UINT64_MAX).
+template <>
+struct JsCodec<uint64_t> {
+  static void from(const Napi::Value& v, uint64_t* out, const std::string& path) {
+    double d = number(v, path);
+    if (d == -1) {
+      *out = UINT64_MAX;
+      return;
+    }
+    if (d < 0 || d > 9007199254740991.0 || d != static_cast<double>(static_cast<uint64_t>(d)))
+      bad(v.Env(), path, "a non-negative safe integer or -1");
+    *out = static_cast<uint64_t>(d);
+  }
+  static Napi::Value to(Napi::Env env, uint64_t v) { return Napi::Number::New(env, v == UINT64_MAX ? -1 : static_cast<double>(v)); }
+};
+
+template <>
+struct JsCodec<bool> {
+  static void from(const Napi::Value& v, bool* out, const std::string& path) {
+    if (!v.IsBoolean()) bad(v.Env(), path, "a boolean");
+    *out = v.As<Napi::Boolean>().Value();
+  }
+  static Napi::Value to(Napi::Env env, bool v) { return Napi::Boolean::New(env, v); }
+};
+
+template <>
+struct JsCodec<std::string> {
+  static void from(const Napi::Value& v, std::string* out, const std::string& path) {
+    if (!v.IsString()) bad(v.Env(), path, "a string");
+    *out = v.As<Napi::String>().Utf8Value();
+  }
+  static Napi::Value to(Napi::Env env, const std::string& v) { return Napi::String::New(env, v); }
+};
+
+template <>
+struct JsCodec<MountKind> {
+  static void from(const Napi::Value& v, MountKind* out, const std::string& path) {
+    uint32_t k;
+    JsCodec<uint32_t>::from(v, &k, path);
+    *out = static_cast<MountKind>(k);  // the decoder checks it is a known kind
+  }
+  static Napi::Value to(Napi::Env env, MountKind v) { return Napi::Number::New(env, static_cast<uint32_t>(v)); }
+};
+
+// A list of numbers (JS) <-> bit n set (C++).
+template <>
+struct JsCodec<Caps> {
+  static void from(const Napi::Value& v, Caps* out, const std::string& path) {
+    if (!v.IsArray()) bad(v.Env(), path, "an array of capability numbers");
+    Napi::Array a = v.As<Napi::Array>();
+    out->bits = 0;
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      uint32_t c;
+      JsCodec<uint32_t>::from(a.Get(i), &c, path + "[" + std::to_string(i) + "]");
+      if (c > 63) bad(v.Env(), path + "[" + std::to_string(i) + "]", "a capability number below 64");
+      out->bits |= 1ull << c;
+    }
+  }
+  static Napi::Value to(Napi::Env env, const Caps& v) {
+    Napi::Array a = Napi::Array::New(env);
+    for (uint32_t c = 0; c < 64; c++)
+      if (v.bits & (1ull << c)) a.Set(a.Length(), c);
+    return a;
+  }
+};
+
+template <>
+struct JsCodec<std::vector<uint8_t>> {
+  static void from(const Napi::Value& v, std::vector<uint8_t>* out, const std::string& path) {
+    if (v.IsNull()) return;
+    if (!v.IsBuffer()) bad(v.Env(), path, "a Buffer or null");
+    auto b = v.As<Napi::Buffer<uint8_t>>();
+    out->assign(b.Data(), b.Data() + b.Length());
+  }
+  static Napi::Value to(Napi::Env env, const std::vector<uint8_t>& v) {
+    if (v.empty()) return env.Null();
+    return Napi::Buffer<uint8_t>::Copy(env, v.data(), v.size());
+  }
+};
+
+template <class E>
+struct JsCodec<std::vector<E>> {
+  static void from(const Napi::Value& v, std::vector<E>* out, const std::string& path) {
+    if (!v.IsArray()) bad(v.Env(), path, "an array");
+    Napi::Array a = v.As<Napi::Array>();
+    out->clear();
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      out->emplace_back();
+      JsCodec<E>::from(a.Get(i), &out->back(), path + "[" + std::to_string(i) + "]");
+    }
+  }
+  static Napi::Value to(Napi::Env env, const std::vector<E>& v) {
+    Napi::Array a = Napi::Array::New(env, v.size());
+    for (size_t i = 0; i < v.size(); i++) a.Set(static_cast<uint32_t>(i), JsCodec<E>::to(env, v[i]));
+    return a;
+  }
+};
+
+Napi::Object object(const Napi::Value& v, const std::string& path) {
+  if (!v.IsObject() || v.IsArray()) bad(v.Env(), path, "an object");
+  return v.As<Napi::Object>();
 }
 
-Napi::Array strings_to_js(Napi::Env env, const std::vector<std::string>& v) {
-  Napi::Array a = Napi::Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); i++) a.Set(static_cast<uint32_t>(i), v[i]);
-  return a;
+// Reads `name` into `member` when JS gave it.
+template <class T>
+void read(const Napi::Object& o, const char* name, T* member, const std::string& at) {
+  Napi::Value v = o.Get(name);
+  if (!v.IsUndefined()) JsCodec<T>::from(v, member, at + name);
 }
 
-double u64_to_js(uint64_t v) { return v == UINT64_MAX ? -1 : static_cast<double>(v); }
+template <>
+struct JsCodec<NsPath> {
+  static void from(const Napi::Value& v, NsPath* out, const std::string& path) {
+    Napi::Object o = object(v, path);
+    read(o, "type", &out->type, path + ".");
+    read(o, "path", &out->path, path + ".");
+  }
+  static Napi::Value to(Napi::Env env, const NsPath& v) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", v.type);
+    o.Set("path", v.path);
+    return o;
+  }
+};
+
+template <>
+struct JsCodec<NsPathList> {
+  static void from(const Napi::Value& v, NsPathList* out, const std::string& path) { JsCodec<std::vector<NsPath>>::from(v, &out->items, path); }
+  static Napi::Value to(Napi::Env env, const NsPathList& v) { return JsCodec<std::vector<NsPath>>::to(env, v.items); }
+};
+
+template <>
+struct JsCodec<Rlimit> {
+  static void from(const Napi::Value& v, Rlimit* out, const std::string& path) {
+    Napi::Object o = object(v, path);
+    read(o, "resource", &out->resource, path + ".");
+    read(o, "soft", &out->soft, path + ".");
+    read(o, "hard", &out->hard, path + ".");
+  }
+  static Napi::Value to(Napi::Env env, const Rlimit& v) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("resource", JsCodec<uint32_t>::to(env, v.resource));
+    o.Set("soft", JsCodec<uint64_t>::to(env, v.soft));
+    o.Set("hard", JsCodec<uint64_t>::to(env, v.hard));
+    return o;
+  }
+};
+
+template <>
+struct JsCodec<MountOp> {
+  static void from(const Napi::Value& v, MountOp* out, const std::string& path) {
+    Napi::Object o = object(v, path);
+#define NSJ_X(NAME, ID, member, js) read(o, js, &out->member, path + ".");
+    NSJ_MOUNT_ATTRS(NSJ_X)
+#undef NSJ_X
+  }
+  static Napi::Value to(Napi::Env env, const MountOp& v) {
+    Napi::Object o = Napi::Object::New(env);
+#define NSJ_X(NAME, ID, member, js) o.Set(js, JsCodec<decltype(v.member)>::to(env, v.member));
+    NSJ_MOUNT_ATTRS(NSJ_X)
+#undef NSJ_X
+    return o;
+  }
+};
 
 }  // namespace
 
 proto::Bootstrap bootstrap_from_js(const Napi::Object& spec) {
-  Napi::Env env = spec.Env();
   proto::Bootstrap b;
-  b.clone_flags = get_u32(spec, "cloneFlags", "");
-  Napi::Array ns = get_array(spec, "nsPaths", "");
-  for (uint32_t i = 0; i < ns.Length(); i++) {
-    Napi::Value v = ns.Get(i);
-    std::string at = "nsPaths[" + std::to_string(i) + "].";
-    if (!v.IsObject()) bad(env, at, "an object");
-    b.ns_paths.push_back({get_str(v.As<Napi::Object>(), "type", at), get_str(v.As<Napi::Object>(), "path", at)});
-  }
-  Napi::Array nested = get_array(spec, "nestedPaths", "");
-  for (uint32_t i = 0; i < nested.Length(); i++) {
-    Napi::Value v = nested.Get(i);
-    std::string at = "nestedPaths[" + std::to_string(i) + "].";
-    if (!v.IsObject()) bad(env, at, "an object");
-    b.nested_paths.push_back({get_str(v.As<Napi::Object>(), "type", at), get_str(v.As<Napi::Object>(), "path", at)});
-  }
-  b.uid_map = get_str(spec, "uidMap", "");
-  b.gid_map = get_str(spec, "gidMap", "");
-  b.uid_map_path = get_str(spec, "uidMapPath", "");
-  b.gid_map_path = get_str(spec, "gidMapPath", "");
-  b.setgroups = get_bool(spec, "setgroups", "", false);
-  b.oom_score_adj = get_str(spec, "oomScoreAdj", "");
-  b.rootless_euid = get_bool(spec, "rootlessEuid", "", false);
-  b.timens_offsets = get_str(spec, "timensOffsets", "");
-  b.cgroups = get_strings(spec, "cgroups");
-  b.pdeathsig = get_u32(spec, "pdeathsig", "", 9);
-  b.args = get_strings(spec, "args");
-  b.env = get_strings(spec, "env");
-  b.cwd = get_str(spec, "cwd", "");
-  if (b.cwd.empty()) b.cwd = "/";
-  b.hostname = get_str(spec, "hostname", "");
-  b.uid = get_u32(spec, "uid", "");
-  b.gid = get_u32(spec, "gid", "");
-  Napi::Array groups = get_array(spec, "groups", "");
-  for (uint32_t i = 0; i < groups.Length(); i++) {
-    Napi::Object holder = Napi::Object::New(env);
-    holder.Set("g", groups.Get(i));
-    b.groups.push_back(get_u32(holder, "g", "groups[" + std::to_string(i) + "]."));
-  }
-  Napi::Array mounts = get_array(spec, "mounts", "");
-  for (uint32_t i = 0; i < mounts.Length(); i++) {
-    Napi::Value v = mounts.Get(i);
-    std::string at = "mounts[" + std::to_string(i) + "].";
-    if (!v.IsObject()) bad(env, at, "an object");
-    Napi::Object m = v.As<Napi::Object>();
-    proto::MountOp op;
-    op.kind = static_cast<proto::MountKind>(get_u32(m, "kind", at));
-    op.source = get_str(m, "source", at);
-    op.target = get_str(m, "target", at);
-    op.data = get_str(m, "data", at);
-    op.flags = get_u32(m, "flags", at);
-    op.mode = get_u32(m, "mode", at);
-    op.size = get_u64(m, "size", at);
-    b.mounts.push_back(std::move(op));
-  }
-  Napi::Array rl = get_array(spec, "rlimits", "");
-  for (uint32_t i = 0; i < rl.Length(); i++) {
-    Napi::Value v = rl.Get(i);
-    std::string at = "rlimits[" + std::to_string(i) + "].";
-    if (!v.IsObject()) bad(env, at, "an object");
-    Napi::Object r = v.As<Napi::Object>();
-    b.rlimits.push_back({get_u32(r, "resource", at), get_u64(r, "soft", at), get_u64(r, "hard", at)});
-  }
-  Napi::Array caps = get_array(spec, "caps", "");
-  for (uint32_t i = 0; i < caps.Length(); i++) {
-    Napi::Object holder = Napi::Object::New(env);
-    holder.Set("c", caps.Get(i));
-    uint32_t c = get_u32(holder, "c", "caps[" + std::to_string(i) + "].");
-    if (c > 63) bad(env, "caps[" + std::to_string(i) + "]", "a capability number below 64");
-    b.caps |= 1ull << c;
-  }
-  b.no_new_privs = get_bool(spec, "noNewPrivs", "", true);
-  Napi::Value sc = spec.Get("seccomp");
-  if (!sc.IsUndefined() && !sc.IsNull()) {
-    if (!sc.IsBuffer()) bad(env, "seccomp", "a Buffer or null");
-    auto buf = sc.As<Napi::Buffer<uint8_t>>();
-    b.seccomp.assign(buf.Data(), buf.Data() + buf.Length());
-  }
-  b.flags = get_u32(spec, "flags", "");
-  b.extra_fds = get_u32(spec, "extraFds", "");
-  b.log_level = get_u32(spec, "logLevel", "");
-  b.signal = get_u32(spec, "signal", "");
-  if (b.signal > 64) bad(env, "signal", "a signal number");
-  uint32_t cols = get_u32(spec, "terminalCols", "", 80), rows = get_u32(spec, "terminalRows", "", 24);
-  if (cols == 0 || cols > 0xFFFF || rows == 0 || rows > 0xFFFF) bad(env, "terminalCols/terminalRows", "between 1 and 65535");
-  b.terminal_size = (cols << 16) | rows;
+#define NSJ_X(NAME, ID, member, js) read(spec, js, &b.member, "");
+  NSJ_BOOTSTRAP_ATTRS(NSJ_X)
+#undef NSJ_X
   return b;
 }
 
 Napi::Object bootstrap_to_js(Napi::Env env, const proto::Bootstrap& b) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("cloneFlags", b.clone_flags);
-  Napi::Array ns = Napi::Array::New(env, b.ns_paths.size());
-  for (size_t i = 0; i < b.ns_paths.size(); i++) {
-    Napi::Object e = Napi::Object::New(env);
-    e.Set("type", b.ns_paths[i].type);
-    e.Set("path", b.ns_paths[i].path);
-    ns.Set(static_cast<uint32_t>(i), e);
-  }
-  o.Set("nsPaths", ns);
-  Napi::Array nested = Napi::Array::New(env, b.nested_paths.size());
-  for (size_t i = 0; i < b.nested_paths.size(); i++) {
-    Napi::Object e = Napi::Object::New(env);
-    e.Set("type", b.nested_paths[i].type);
-    e.Set("path", b.nested_paths[i].path);
-    nested.Set(static_cast<uint32_t>(i), e);
-  }
-  o.Set("nestedPaths", nested);
-  o.Set("uidMap", b.uid_map);
-  o.Set("gidMap", b.gid_map);
-  o.Set("uidMapPath", b.uid_map_path);
-  o.Set("gidMapPath", b.gid_map_path);
-  o.Set("setgroups", b.setgroups);
-  o.Set("oomScoreAdj", b.oom_score_adj);
-  o.Set("rootlessEuid", b.rootless_euid);
-  o.Set("timensOffsets", b.timens_offsets);
-  o.Set("cgroups", strings_to_js(env, b.cgroups));
-  o.Set("pdeathsig", b.pdeathsig);
-  o.Set("args", strings_to_js(env, b.args));
-  o.Set("env", strings_to_js(env, b.env));
-  o.Set("cwd", b.cwd);
-  o.Set("hostname", b.hostname);
-  o.Set("uid", b.uid);
-  o.Set("gid", b.gid);
-  Napi::Array groups = Napi::Array::New(env, b.groups.size());
-  for (size_t i = 0; i < b.groups.size(); i++) groups.Set(static_cast<uint32_t>(i), b.groups[i]);
-  o.Set("groups", groups);
-  Napi::Array mounts = Napi::Array::New(env, b.mounts.size());
-  for (size_t i = 0; i < b.mounts.size(); i++) {
-    const auto& m = b.mounts[i];
-    Napi::Object e = Napi::Object::New(env);
-    e.Set("kind", static_cast<uint32_t>(m.kind));
-    e.Set("source", m.source);
-    e.Set("target", m.target);
-    e.Set("data", m.data);
-    e.Set("flags", m.flags);
-    e.Set("mode", m.mode);
-    e.Set("size", u64_to_js(m.size));
-    mounts.Set(static_cast<uint32_t>(i), e);
-  }
-  o.Set("mounts", mounts);
-  Napi::Array rl = Napi::Array::New(env, b.rlimits.size());
-  for (size_t i = 0; i < b.rlimits.size(); i++) {
-    Napi::Object e = Napi::Object::New(env);
-    e.Set("resource", b.rlimits[i].resource);
-    e.Set("soft", u64_to_js(b.rlimits[i].soft));
-    e.Set("hard", u64_to_js(b.rlimits[i].hard));
-    rl.Set(static_cast<uint32_t>(i), e);
-  }
-  o.Set("rlimits", rl);
-  Napi::Array caps = Napi::Array::New(env);
-  for (uint32_t c = 0; c < 64; c++)
-    if (b.caps & (1ull << c)) caps.Set(caps.Length(), c);
-  o.Set("caps", caps);
-  o.Set("noNewPrivs", b.no_new_privs);
-  if (b.seccomp.empty())
-    o.Set("seccomp", env.Null());
-  else
-    o.Set("seccomp", Napi::Buffer<uint8_t>::Copy(env, b.seccomp.data(), b.seccomp.size()));
-  o.Set("flags", b.flags);
-  o.Set("extraFds", b.extra_fds);
-  o.Set("logLevel", b.log_level);
-  o.Set("signal", b.signal);
-  o.Set("terminalCols", b.terminal_size >> 16);
-  o.Set("terminalRows", b.terminal_size & 0xFFFF);
+#define NSJ_X(NAME, ID, member, js) o.Set(js, JsCodec<decltype(b.member)>::to(env, b.member));
+  NSJ_BOOTSTRAP_ATTRS(NSJ_X)
+#undef NSJ_X
   return o;
+}
+
+Napi::Object protocol_constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+  Napi::Object kinds = Napi::Object::New(env), mflags = Napi::Object::New(env), bflags = Napi::Object::New(env);
+#define NSJ_X(Name, value, what) kinds.Set(#Name, static_cast<uint32_t>(value));
+  NSJ_MOUNT_KINDS(NSJ_X)
+#undef NSJ_X
+#define NSJ_X(NAME, Js, value, what) mflags.Set(#Js, static_cast<uint32_t>(value));
+  NSJ_MOUNT_FLAGS(NSJ_X)
+#undef NSJ_X
+#define NSJ_X(NAME, Js, value, what) bflags.Set(#Js, static_cast<uint32_t>(value));
+  NSJ_BOOT_FLAGS(NSJ_X)
+#undef NSJ_X
+  Napi::Array fields = Napi::Array::New(env);
+#define NSJ_X(NAME, ID, member, js) fields.Set(fields.Length(), js);
+  NSJ_BOOTSTRAP_ATTRS(NSJ_X)
+#undef NSJ_X
+  Napi::Array mount_fields = Napi::Array::New(env);
+#define NSJ_X(NAME, ID, member, js) mount_fields.Set(mount_fields.Length(), js);
+  NSJ_MOUNT_ATTRS(NSJ_X)
+#undef NSJ_X
+  Napi::Array namespaces = Napi::Array::New(env);
+  for (const auto& ns : proto::kNamespaces) {
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("type", ns.type);
+    e.Set("proc", ns.proc);
+    e.Set("cloneFlag", ns.clone_flag);
+    namespaces.Set(namespaces.Length(), e);
+  }
+  Napi::Object stages = Napi::Object::New(env);
+  for (uint32_t s = proto::STAGE_PARENT; s <= proto::STAGE_MAIN; s++) stages.Set(proto::stage_name(s), s);
+  c.Set("mountKind", kinds);
+  c.Set("mountFlag", mflags);
+  c.Set("bootFlag", bflags);
+  c.Set("bootstrapFields", fields);
+  c.Set("mountFields", mount_fields);
+  c.Set("namespaces", namespaces);
+  c.Set("stage", stages);
+  return c;
 }
 
 }  // namespace nsj

@@ -19,7 +19,7 @@ struct Target {
   Fd fd;
 };
 
-Status open_all(const std::vector<proto::NsPath>& paths, std::vector<Target>* out) {
+Status open_all(const proto::NsPathList& paths, std::vector<Target>* out) {
   for (const auto& p : paths) {
     const proto::NamespaceInfo* info = proto::namespace_by_proc(p.type);
     if (!info) return fail("setns", EINVAL, p.path, "unknown namespace type " + p.type);

@@ -1,5 +1,11 @@
 // The bootstrap message (INIT_MSG): everything the three stages need, sent by the addon
-// and decoded by stage 0 before any clone. The first ten attribute ids are runc's
+// and decoded by stage 0 before any clone.
+//
+// One row per attribute, below: its id, the Bootstrap member that holds it, and its name
+// in JavaScript. The encoder, the decoder (bootstrap.cc), the conversion from and to JS
+// (addon/bootstrap_js.cc) and the field list TypeScript checks itself against all come
+// from these rows; a member's C++ type decides its wire shape (protocol/wire.h). Adding a
+// field is one row, one member, and its use. The first ids are runc's
 // (libcontainer/nsenter); the rest carry what stage 2 needs.
 #pragma once
 #include <cstdint>
@@ -10,84 +16,111 @@ namespace nsj::proto {
 
 constexpr uint16_t INIT_MSG = 62000;
 
+// X(NAME, id, member, "jsName")
+#define NSJ_BOOTSTRAP_ATTRS(X)                                                                     \
+  X(CLONE_FLAGS_ATTR, 27281, clone_flags, "cloneFlags")     /* CLONE_NEW* to create */              \
+  X(NS_PATHS_ATTR, 27282, ns_paths, "nsPaths")              /* "type:path,...", joined in order */   \
+  X(UIDMAP_ATTR, 27283, uid_map, "uidMap")                  /* uid_map text */                      \
+  X(GIDMAP_ATTR, 27284, gid_map, "gidMap")                                                          \
+  X(SETGROUP_ATTR, 27285, setgroups, "setgroups")           /* leave setgroups allowed */           \
+  X(OOM_SCORE_ADJ_ATTR, 27286, oom_score_adj, "oomScoreAdj")                                        \
+  X(ROOTLESS_EUID_ATTR, 27287, rootless_euid, "rootlessEuid") /* the caller is not root */          \
+  X(UIDMAPPATH_ATTR, 27288, uid_map_path, "uidMapPath")     /* newuidmap */                         \
+  X(GIDMAPPATH_ATTR, 27289, gid_map_path, "gidMapPath")     /* newgidmap */                         \
+  X(ARG_ATTR, 27300, args, "args")                          /* argv of the main process */          \
+  X(ENV_ATTR, 27301, env, "env")                            /* "KEY=value" */                       \
+  X(CWD_ATTR, 27302, cwd, "cwd")                                                                    \
+  X(HOSTNAME_ATTR, 27303, hostname, "hostname")                                                     \
+  X(UID_ATTR, 27304, uid, "uid")                            /* user inside the container */         \
+  X(GID_ATTR, 27305, gid, "gid")                                                                    \
+  X(GROUP_ATTR, 27306, groups, "groups")                    /* supplementary groups */              \
+  X(MOUNT_ATTR, 27307, mounts, "mounts")                    /* one mount operation each */          \
+  X(RLIMIT_ATTR, 27308, rlimits, "rlimits")                                                         \
+  X(CAPS_ATTR, 27309, caps, "caps")                         /* capabilities kept */                 \
+  X(NO_NEW_PRIVS_ATTR, 27310, no_new_privs, "noNewPrivs")                                           \
+  X(SECCOMP_ATTR, 27311, seccomp, "seccomp")                /* struct sock_filter[], applied last */ \
+  X(FLAGS_ATTR, 27312, flags, "flags")                      /* BootFlag bits */                     \
+  X(EXTRA_FDS_ATTR, 27313, extra_fds, "extraFds")           /* fds 5.. become 3.. in the program */ \
+  X(LOG_LEVEL_ATTR, 27315, log_level, "logLevel")           /* 0 quiet, 1 debug */                  \
+  X(PDEATHSIG_ATTR, 27316, pdeathsig, "pdeathsig")          /* for every stage, if the caller dies */ \
+  X(SIGNAL_ATTR, 27317, signal, "signal")                   /* with BF_SIGNAL_ALL */                \
+  X(TERMINAL_ATTR, 27318, terminal_size, "terminalSize")    /* with BF_TERMINAL: cols << 16 | rows */ \
+  X(NESTED_PATHS_ATTR, 27319, nested_paths, "nestedPaths")  /* joined after ns_paths (mount lock) */
+
+// A string longer than one attribute holds (args and environment strings may be up to
+// the kernel's 128 KiB) continues in attributes of this id, appended in order.
+constexpr uint16_t STRING_CONT_ATTR = 27399;
+
 enum BootAttr : uint16_t {
-  // runc's ids
-  CLONE_FLAGS_ATTR = 27281,    // u32: CLONE_NEW* to create
-  NS_PATHS_ATTR = 27282,       // str: "type:path,type:path", joined in that order
-  UIDMAP_ATTR = 27283,         // str: uid_map text
-  GIDMAP_ATTR = 27284,         // str: gid_map text
-  SETGROUP_ATTR = 27285,       // bool: leave setgroups allowed
-  OOM_SCORE_ADJ_ATTR = 27286,  // str
-  ROOTLESS_EUID_ATTR = 27287,  // bool: the caller is not root
-  UIDMAPPATH_ATTR = 27288,     // str: newuidmap
-  GIDMAPPATH_ATTR = 27289,     // str: newgidmap
-  TIMENSOFFSET_ATTR = 27290,   // str: timens_offsets text
-  // ours
-  ARG_ATTR = 27300,            // str, repeated: argv of the main process
-  ENV_ATTR = 27301,            // str, repeated: "KEY=value"
-  CWD_ATTR = 27302,            // str
-  HOSTNAME_ATTR = 27303,       // str
-  UID_ATTR = 27304,            // u32: user inside the container
-  GID_ATTR = 27305,            // u32
-  GROUP_ATTR = 27306,          // u32, repeated: supplementary groups
-  MOUNT_ATTR = 27307,          // nested, repeated: one mount operation (MountAttr)
-  RLIMIT_ATTR = 27308,         // bytes {u32 resource, u32 0, u64 soft, u64 hard}, repeated
-  CAPS_ATTR = 27309,           // u64: capabilities kept (bit n = capability n)
-  NO_NEW_PRIVS_ATTR = 27310,   // bool
-  SECCOMP_ATTR = 27311,        // bytes: struct sock_filter[], applied last
-  FLAGS_ATTR = 27312,          // u32: BootFlag bits
-  EXTRA_FDS_ATTR = 27313,      // u32: fds passed at 5.. become 3.. in the main process
-  CGROUP_ATTR = 27314,         // str, repeated: cgroup.procs files stage 0 joins first
-  LOG_LEVEL_ATTR = 27315,      // u32: 0 quiet, 1 debug
-  PDEATHSIG_ATTR = 27316,      // u32: signal for every stage when the caller dies
-  TERMINAL_ATTR = 27318,       // u32: with BF_TERMINAL, the window size (cols << 16 | rows)
-  SIGNAL_ATTR = 27317,         // u32: with BF_SIGNAL_ALL, the signal for every process
-  NESTED_PATHS_ATTR = 27319,   // str: like NS_PATHS, joined after them (a locked container's
-                               // nested user and mount namespaces: init/mount_lock.h)
+#define NSJ_X(NAME, ID, member, js) NAME = ID,
+  NSJ_BOOTSTRAP_ATTRS(NSJ_X)
+#undef NSJ_X
 };
 
-enum MountAttr : uint16_t {
-  MNT_KIND = 1,    // u32 MountKind
-  MNT_SOURCE = 2,  // str
-  MNT_TARGET = 3,  // str, inside the new root
-  MNT_DATA = 4,    // str, file system options
-  MNT_FLAGS = 5,   // u32 MountFlag bits
-  MNT_MODE = 6,    // u32
-  MNT_SIZE = 7,    // u64, bytes (tmpfs)
-};
+// X(Name, value, "what")
+#define NSJ_MOUNT_KINDS(X)                                                                       \
+  X(RootHost, 1, "the host's / (recursive bind) becomes the new root, read-only")                  \
+  X(RootDir, 2, "source directory becomes the new root")                                           \
+  X(Bind, 3, "")                                                                                   \
+  X(Tmpfs, 4, "")                                                                                  \
+  X(Proc, 5, "")                                                                                   \
+  X(Sysfs, 6, "")                                                                                  \
+  X(Devpts, 7, "")                                                                                 \
+  X(Mqueue, 8, "")                                                                                 \
+  X(Dev, 9, "a minimal /dev: tmpfs, verified device nodes, devpts, shm, symlinks")                 \
+  X(Mask, 10, "covers target: a file with /dev/null, a directory with an empty read-only tmpfs")   \
+  X(Rebind, 11, "binds target onto itself with the operation's flags (read-only paths)")
 
 enum class MountKind : uint32_t {
-  RootHost = 1,  // the host's / (recursive bind) becomes the new root, read-only
-  RootDir = 2,   // source directory becomes the new root
-  Bind = 3,
-  Tmpfs = 4,
-  Proc = 5,
-  Sysfs = 6,
-  Devpts = 7,
-  Mqueue = 8,
-  Dev = 9,       // a minimal /dev: tmpfs, verified device nodes, devpts, shm, symlinks
-  Mask = 10,     // covers target: a file with the verified /dev/null, a directory with an
-                 // empty read-only tmpfs (runc's masked paths); MF_OPTIONAL: skip if missing
-  Rebind = 11,   // binds target onto itself with the op's flags (runc's read-only paths)
+#define NSJ_X(Name, value, what) Name = value,
+  NSJ_MOUNT_KINDS(NSJ_X)
+#undef NSJ_X
 };
 
+// X(C_NAME, JsName, value, "what")
+#define NSJ_MOUNT_FLAGS(X)                                                                            \
+  X(READONLY, Readonly, 1u << 0, "")                                                                  \
+  X(RECURSIVE, Recursive, 1u << 1, "")                                                                \
+  X(NOSUID, Nosuid, 1u << 2, "")                                                                      \
+  X(NODEV, Nodev, 1u << 3, "")                                                                        \
+  X(NOEXEC, Noexec, 1u << 4, "")                                                                      \
+  X(OPTIONAL, Optional, 1u << 5, "if the kernel refuses (EPERM/EACCES) or it is missing, keep what is there") \
+  X(IDMAP, Idmap, 1u << 6, "Bind/RootDir: idmapped through the container's user namespace (root callers)")
+
+#define NSJ_BOOT_FLAGS(X)                                                                           \
+  X(LOOPBACK, Loopback, 1u << 0, "bring lo up in the new net namespace")                              \
+  X(INIT, Init, 1u << 1, "stage 2 stays as a reaping, signal-forwarding PID 1")                       \
+  X(START_NOW, StartNow, 1u << 2, "no start barrier (Container.run, exec)")                           \
+  X(EXEC, Exec, 1u << 3, "a further process joining a running container")                             \
+  X(SIGNAL_ALL, SignalAll, 1u << 4, "join, kill(-1, signal) every process of the pid namespace, exit") \
+  X(TERMINAL, Terminal, 1u << 5, "the main process gets a pty; its master goes to the addon")
+
 enum MountFlag : uint32_t {
-  MF_READONLY = 1u << 0,
-  MF_RECURSIVE = 1u << 1,
-  MF_NOSUID = 1u << 2,
-  MF_NODEV = 1u << 3,
-  MF_NOEXEC = 1u << 4,
-  MF_OPTIONAL = 1u << 5,  // if the kernel refuses (EPERM/EACCES), keep what is there
-  MF_IDMAP = 1u << 6,     // Bind/RootDir: idmapped through the container's user namespace (root callers)
+#define NSJ_X(NAME, Js, value, what) MF_##NAME = value,
+  NSJ_MOUNT_FLAGS(NSJ_X)
+#undef NSJ_X
 };
 
 enum BootFlag : uint32_t {
-  BF_LOOPBACK = 1u << 0,   // bring lo up in the new net namespace
-  BF_INIT = 1u << 1,       // stage 2 stays as a reaping, signal-forwarding PID 1
-  BF_START_NOW = 1u << 2,  // no start barrier (Container.run)
-  BF_EXEC = 1u << 3,       // a further process joining a running container
-  BF_SIGNAL_ALL = 1u << 4, // join, kill(-1, signal) every process of the pid namespace, exit
-  BF_TERMINAL = 1u << 5,   // the main process gets a pty; its master goes to the addon
+#define NSJ_X(NAME, Js, value, what) BF_##NAME = value,
+  NSJ_BOOT_FLAGS(NSJ_X)
+#undef NSJ_X
+};
+
+// Mount operations travel as nested attributes: X(NAME, id, member, "jsName").
+#define NSJ_MOUNT_ATTRS(X)                  \
+  X(MNT_KIND, 1, kind, "kind")              \
+  X(MNT_SOURCE, 2, source, "source")        \
+  X(MNT_TARGET, 3, target, "target")        /* inside the new root */ \
+  X(MNT_DATA, 4, data, "data")              /* file system options */ \
+  X(MNT_FLAGS, 5, flags, "flags")           /* MountFlag bits */ \
+  X(MNT_MODE, 6, mode, "mode")                                  \
+  X(MNT_SIZE, 7, size, "size")              /* bytes (tmpfs; /dev: its shm) */
+
+enum MountAttr : uint16_t {
+#define NSJ_X(NAME, ID, member, js) NAME = ID,
+  NSJ_MOUNT_ATTRS(NSJ_X)
+#undef NSJ_X
 };
 
 struct MountOp {
@@ -96,27 +129,47 @@ struct MountOp {
   uint32_t flags = 0;
   uint32_t mode = 0;
   uint64_t size = 0;
+  bool operator==(const MountOp& o) const {
+    return kind == o.kind && source == o.source && target == o.target && data == o.data && flags == o.flags &&
+           mode == o.mode && size == o.size;
+  }
 };
 
 struct Rlimit {
   uint32_t resource = 0;
-  uint64_t soft = 0, hard = 0;
+  uint64_t soft = 0, hard = 0;  // UINT64_MAX: unlimited
+  bool operator==(const Rlimit& o) const { return resource == o.resource && soft == o.soft && hard == o.hard; }
 };
 
 struct NsPath {
   std::string type;  // the /proc/<pid>/ns name: user, mnt, net, ...
   std::string path;
+  bool operator==(const NsPath& o) const { return type == o.type && path == o.path; }
+};
+
+// One attribute in runc's "type:path,type:path" form (not one attribute per entry).
+struct NsPathList {
+  std::vector<NsPath> items;
+  bool empty() const { return items.empty(); }
+  auto begin() const { return items.begin(); }
+  auto end() const { return items.end(); }
+  bool operator==(const NsPathList& o) const { return items == o.items; }
+};
+
+// A capability set: bit n is capability n. JavaScript gives it as a list of numbers.
+struct Caps {
+  uint64_t bits = 0;
+  bool operator==(const Caps& o) const { return bits == o.bits; }
 };
 
 struct Bootstrap {
   // stages 0 and 1
   uint32_t clone_flags = 0;
-  std::vector<NsPath> ns_paths;
-  std::vector<NsPath> nested_paths;
-  std::string uid_map, gid_map, uid_map_path, gid_map_path, oom_score_adj, timens_offsets;
+  NsPathList ns_paths;
+  NsPathList nested_paths;
+  std::string uid_map, gid_map, uid_map_path, gid_map_path, oom_score_adj;
   bool setgroups = false;
   bool rootless_euid = false;
-  std::vector<std::string> cgroups;
   uint32_t pdeathsig = 9;
   // stage 2
   std::vector<std::string> args, env;
@@ -125,7 +178,7 @@ struct Bootstrap {
   std::vector<uint32_t> groups;
   std::vector<MountOp> mounts;
   std::vector<Rlimit> rlimits;
-  uint64_t caps = 0;
+  Caps caps;
   bool no_new_privs = true;
   std::vector<uint8_t> seccomp;
   uint32_t flags = 0;
@@ -136,8 +189,8 @@ struct Bootstrap {
 };
 
 // "type:path,type:path" <-> list; refuses a path with a comma (it cannot be encoded).
-bool format_ns_paths(const std::vector<NsPath>& in, std::string* out, std::string* err);
-bool parse_ns_paths(const std::string& in, std::vector<NsPath>* out, std::string* err);
+bool format_ns_paths(const NsPathList& in, std::string* out, std::string* err);
+bool parse_ns_paths(const std::string& in, NsPathList* out, std::string* err);
 
 bool encode_bootstrap(const Bootstrap& b, std::vector<uint8_t>* out, std::string* err);
 bool decode_bootstrap(const uint8_t* buf, size_t len, Bootstrap* b, std::string* err);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace nsj::proto {
@@ -33,6 +34,8 @@ class Writer {
   void end_nested(size_t at);
 
   bool ok() const { return error_.empty(); }
+  // Records an error of the caller's (the first one sticks).
+  void fail_with(std::string msg) { fail(std::move(msg)); }
   const std::string& error() const { return error_; }
   // Sets nlmsg_len and hands the buffer over; false (and *err) if anything did not fit.
   bool finish(std::vector<uint8_t>* out, std::string* err);

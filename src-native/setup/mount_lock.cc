@@ -54,7 +54,7 @@ bool write_file(const std::string& path, const std::string& data) {
 }  // namespace
 
 bool mounts_need_lock(const Ctx& ctx) {
-  return (ctx.boot.caps & (1ull << kCapSysAdmin)) != 0;
+  return (ctx.boot.caps.bits & (1ull << kCapSysAdmin)) != 0;
 }
 
 Status lock_mounts(Ctx& ctx) {

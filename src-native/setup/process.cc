@@ -21,8 +21,9 @@ namespace nsj {
 Status finalize_process(Ctx& ctx) {
   proto::Bootstrap& b = ctx.boot;
   bool to_user = b.uid != 0;
-  NSJ_TRY(drop_bounding_set(b.caps));
-  if (to_user && b.caps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return fail("prctl", errno, "", "PR_SET_KEEPCAPS");
+  const uint64_t caps = b.caps.bits;
+  NSJ_TRY(drop_bounding_set(caps));
+  if (to_user && caps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return fail("prctl", errno, "", "PR_SET_KEEPCAPS");
   if (b.setgroups) {
     std::vector<gid_t> groups(b.groups.begin(), b.groups.end());
     if (::setgroups(groups.size(), groups.data()) < 0) return fail("setgroups", errno);
@@ -34,7 +35,7 @@ Status finalize_process(Ctx& ctx) {
   // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it while we have it
   // (a policy must then allow capset and prctl). With it, the filter comes last of all.
   if (!b.no_new_privs) NSJ_TRY(apply_seccomp(b));
-  NSJ_TRY(set_capabilities(b.caps, to_user && b.caps));
+  NSJ_TRY(set_capabilities(caps, to_user && caps));
   if (b.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail("prctl", errno, "", "PR_SET_NO_NEW_PRIVS");
   NSJ_TRY(die_with_parent(ctx));  // credentials changed: the parent-death signal was cleared
   debug(ctx, "credentials and capabilities applied");

@@ -57,8 +57,6 @@ describe('bootstrap message', () => {
       setgroups: true,
       oomScoreAdj: '500',
       rootlessEuid: true,
-      timensOffsets: 'monotonic 10 0',
-      cgroups: ['/sys/fs/cgroup/a/cgroup.procs', '/sys/fs/cgroup/memory/b/cgroup.procs'],
       pdeathsig: 9,
       args: ['/bin/sh', '-c', 'échø "ü" 🦀', ''],
       env: ['PATH=/usr/bin:/bin', 'EMPTY='],
@@ -83,9 +81,10 @@ describe('bootstrap message', () => {
       extraFds: 2,
       logLevel: 1,
       signal: 15,
-      terminalCols: 80,
-      terminalRows: 24,
+      terminalSize: (132 << 16) | 43,
     };
+    // The spec names every field of the schema (and nothing else).
+    expect(Object.keys(spec).sort()).toEqual([...native.constants.bootstrapFields].sort());
     const buf: Buffer = native.encodeBootstrap(spec);
     expect(buf.readUInt32LE(0)).toBe(buf.length);
     expect(buf.readUInt16LE(4)).toBe(INIT_MSG);
@@ -98,10 +97,19 @@ describe('bootstrap message', () => {
   });
 
   it('refuses an attribute that does not fit its 16-bit length, instead of truncating it (CVE-2021-43784)', () => {
-    expect(() => native.encodeBootstrap(base({ args: ['/bin/echo', 'x'.repeat(65532)] }))).toThrow(/refused.*65531/);
-    expect(() => native.encodeBootstrap(base({ uidMap: '0 0 1\n'.repeat(20000) }))).toThrow(/refused/);
-    // Exactly at the limit is fine.
-    expect(native.decodeBootstrap(native.encodeBootstrap(base({ args: ['/bin/echo', 'x'.repeat(65530)] }))).args[1]).toHaveLength(65530);
+    // A mount operation is one nested attribute: its fields cannot be split.
+    expect(() => native.encodeBootstrap(base({ mounts: [{ kind: 3, source: '/a', target: `/${'x'.repeat(70000)}` }] }))).toThrow(/refused.*65535/);
+  });
+
+  it('carries strings longer than one attribute in continuations, whole (the kernel takes 128 KiB per argument)', () => {
+    const long = Array.from({ length: 131071 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    const out = native.decodeBootstrap(native.encodeBootstrap(base({ args: ['/bin/echo', long, 'after'], env: ['A=' + long.slice(0, 70000)], uidMap: '0 0 1\n'.repeat(20000) })));
+    expect(out.args).toEqual(['/bin/echo', long, 'after']);
+    expect(out.env).toEqual(['A=' + long.slice(0, 70000)]);
+    expect(out.uidMap).toBe('0 0 1\n'.repeat(20000));
+    // Exactly at one attribute's limit, and one past it.
+    for (const n of [65530, 65531])
+      expect(native.decodeBootstrap(native.encodeBootstrap(base({ args: ['/bin/echo', 'y'.repeat(n)] }))).args[1]).toHaveLength(n);
   });
 
   it('carries a large environment as many attributes', () => {
@@ -133,7 +141,14 @@ describe('hostile bootstrap messages', () => {
   });
 
   it('rejects an unknown attribute', () => {
-    expect(() => native.decodeBootstrap(message(INIT_MSG, [...good(), [27399, u32(1)]]))).toThrow(/unknown attribute 27399/);
+    expect(() => native.decodeBootstrap(message(INIT_MSG, [...good(), [27398, u32(1)]]))).toThrow(/unknown attribute 27398/);
+  });
+
+  it('rejects a string continuation that does not follow a string', () => {
+    const CONT = 27399;
+    expect(() => native.decodeBootstrap(message(INIT_MSG, [[CONT, cstr('x')], ...good()]))).toThrow(/continuation that follows no string/);
+    expect(() => native.decodeBootstrap(message(INIT_MSG, [...good(), [27281, u32(0)], [CONT, cstr('x')]]))).toThrow(/continuation/);
+    expect(native.decodeBootstrap(message(INIT_MSG, [...good(), [CONT, cstr('-more')]])).args).toEqual(['/bin/true-more']);
   });
 
   it('rejects an attribute length past the buffer', () => {
@@ -184,7 +199,7 @@ describe('hostile bootstrap messages', () => {
     const nested = (inner: Array<[number, Buffer]>) => message(INIT_MSG, [...good(), [27307, message(0, inner).subarray(16)]]);
     expect(() => native.decodeBootstrap(nested([[3, cstr('/x')]]))).toThrow(/without kind or target/);
     expect(() => native.decodeBootstrap(nested([[1, u32(99)], [3, cstr('/x')]]))).toThrow(/unknown mount kind 99/);
-    expect(() => native.decodeBootstrap(nested([[1, u32(3)], [3, cstr('/x')], [42, u32(0)]]))).toThrow(/unknown mount attribute 42/);
+    expect(() => native.decodeBootstrap(nested([[1, u32(3)], [3, cstr('/x')], [42, u32(0)]]))).toThrow(/mount: unknown attribute 42/);
   });
 
   it('rejects malformed namespace path lists', () => {
