@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { BootFlag, MountFlag, MountKind, StageId, type BootstrapSpec } from '../../dist/native.js';
-import { Namespaces } from '../../dist/index.js';
+import { Namespaces, type NamespaceType } from '../../dist/index.js';
 
 const require = createRequire(import.meta.url);
 const native = require('../../build/Release/nsjail_ts.node');
@@ -137,7 +137,7 @@ describe('TypeScript takes the protocol tables from the addon', () => {
 
   it('the namespace table: types, /proc names and clone flags', () => {
     const all = Namespaces.all();
-    for (const n of native.constants.namespaces as Array<{ type: 'user'; proc: string; cloneFlag: number }>) {
+    for (const n of native.constants.namespaces as Array<{ type: NamespaceType; proc: string; cloneFlag: number }>) {
       expect(Namespaces.procName(n.type)).toBe(n.proc);
       expect(new Namespaces([n.type]).cloneFlags()).toBe(n.cloneFlag);
       if (n.type !== 'time') expect(all.contains(n.type)).toBe(true);
