@@ -1,6 +1,6 @@
 /**
- * ContainerConfig (API.md) and its validation. Every field is checked here, in
- * TypeScript, before any process exists; errors name the field.
+ * ContainerConfig (README.md, "Configuration") and its validation. Every field is
+ * checked here, in TypeScript, before any process exists; errors name the field.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,7 +1,7 @@
 /**
- * Container (API.md): create sets everything up and leaves the main process waiting at
- * the start barrier (runc create); start releases it (runc start); destroy kills and
- * reaps everything. run = create + start + output + destroy.
+ * Container (README.md, "API" and "Lifecycle"): create sets everything up and leaves
+ * the main process waiting at the start barrier (runc create); start releases it (runc
+ * start); destroy kills and reaps everything. run = create + start + output + destroy.
  */
 import { randomBytes } from 'node:crypto';
 import { buildBootstrap, buildExecBootstrap, buildSignalAllBootstrap, type NsPathOf } from './bootstrap.js';

@@ -1,5 +1,5 @@
 /**
- * The two errors of the public API (API.md "Errors").
+ * The two errors of the public API (README.md, "Errors").
  * - ConfigError: the configuration is invalid; thrown before any process exists.
  * - ContainerError: creating or running a container failed; shaped like Node's own
  *   system errors (code, errno, syscall, path) plus the stage that failed.

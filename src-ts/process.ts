@@ -1,5 +1,5 @@
 /**
- * A process running in a container (API.md "Process"): the main process after
+ * A process running in a container (README.md, "API"): the main process after
  * start(), or one started by exec(). Emits 'exit' with its ExitStatus.
  */
 import { EventEmitter } from 'node:events';
