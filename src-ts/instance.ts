@@ -122,8 +122,7 @@ export class Instance {
         break;
       case 'error':
       case 'protocolError': {
-        const stage = (ev.stage === 'main' ? 'init' : ev.stage) as Stage;
-        const rec = { errno: ev.errno, syscall: ev.syscall, stage, path: ev.path, detail: ev.message };
+        const rec = { errno: ev.errno, syscall: ev.syscall, stage: this.stageOf(ev), path: ev.path, detail: ev.message };
         this.fail(ContainerError.fromRecord({ ...rec, hint: diagnose(rec) }));
         break;
       }
@@ -164,6 +163,16 @@ export class Instance {
         this.doneD.resolve();
         break;
     }
+  }
+
+  /**
+   * The main process is forked from stage 2 and runs its code until execve, so what it
+   * reports carries stage 2's name; its pid (from its hello, which the kernel attests
+   * like every sender's) tells it apart.
+   */
+  private stageOf(ev: { stage: string; pid?: number }): Stage {
+    if (ev.stage === 'main' || (ev.pid !== undefined && ev.pid === this.pids.main)) return 'main';
+    return ev.stage as Stage;
   }
 
   private onReaped(stage: 'parent' | 'child' | 'init', code: number | null, signal: number): void {
