@@ -225,7 +225,7 @@ export class Container {
       return;
     }
     if (this.config.init && ownPidNs) {
-      this.instance.signalViaInit(sig, 1);
+      this.instance.signalAllViaReaper(sig);
       return;
     }
     if (!ownPidNs || !this.process) {
