@@ -31,7 +31,7 @@ import { validateFilesystem, validateHidePaths, writesToHost, type Mount } from 
 import { checkStdioFitsNofile, validateLimits, type Limits, type RlimitName } from './config-limits.js';
 import { validatePrivileges } from './config-privileges.js';
 
-// Other modules import these from here.
+// Other modules (and tests: MAX_STRING_BYTES) import these from here.
 export { defaultEnv, MAX_STRING_BYTES, type StdioEntry } from './config-process.js';
 export { mapsId, normalizeNamespaces, type IdMapping } from './config-namespaces.js';
 export type { Mount, MountSafety } from './config-filesystem.js';

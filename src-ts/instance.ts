@@ -56,6 +56,7 @@ export class Instance {
   private readonly errorListeners: Array<(e: ContainerError) => void> = [];
   private readonly debug: boolean;
   private readonly spawnedAt = process.hrtime.bigint();
+  /** The nsjail-ts-init binary, named when it cannot be started. */
   private readonly initPath: string;
   /** The namespaces the reactor holds for this container (/proc/<pid>/ns names, in fd order). */
   heldNamespaces: string[] = [];
@@ -67,11 +68,11 @@ export class Instance {
   /** terminal: the pty master the main process's side sent; whoever takes it owns it. */
   private ptyFd?: number;
 
-  constructor(handle: number, opts: { init: boolean; debug: boolean; initPath: string }) {
+  constructor(handle: number, opts: { reaper: boolean; debug: boolean; initPath: string }) {
     this.handle = handle;
     this.pids = {};
     this.initPath = opts.initPath;
-    this.hasReaper = opts.init;
+    this.hasReaper = opts.reaper;
     this.debug = opts.debug;
     this.ready = this.readyD.promise;
     this.exited = this.exitD.promise;
@@ -220,7 +221,7 @@ export class Instance {
       // Without init the main process is stage 2 itself; with it, the reaper reports the
       // main process's status first, and if it could not (SIGKILL), this is the best we know.
       if (!this.hasReaper || !this.mainStatus) this.setMainStatus(this.status(code, signal));
-      // Nothing of the pid namespace outlives its init; stages 0 and 1 are done or dying.
+      // Nothing of the pid namespace outlives its PID 1; stages 0 and 1 are done or dying.
     }
     if (this.allReaped()) this.finish();
   }
