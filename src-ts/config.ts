@@ -62,9 +62,11 @@ export interface ContainerConfig {
   /** Default 'loopback' when a new net namespace is created, else 'host'. */
   network?: 'none' | 'loopback' | 'host';
   limits?: {
-    /** Refused for now: cgroup limits are not implemented yet. */
+    /** Refused for now (a ConfigError): cgroup limits are not implemented yet. */
     memoryBytes?: number;
+    /** Refused for now, as memoryBytes. */
     pids?: number;
+    /** Refused for now, as memoryBytes. */
     cpus?: number;
     wallTimeMs?: number;
     rlimits?: Partial<Record<RlimitName, number>>;
