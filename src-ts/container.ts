@@ -1,7 +1,7 @@
 /**
- * Container (API.md): create sets everything up and leaves the main process waiting at
- * the start barrier (runc create); start releases it (runc start); destroy kills and
- * reaps everything. run = create + start + output + destroy.
+ * Container (README.md, "API" and "Lifecycle"): create sets everything up and leaves
+ * the main process waiting at the start barrier (runc create); start releases it (runc
+ * start); destroy kills and reaps everything. run = create + start + output + destroy.
  */
 import { randomBytes } from 'node:crypto';
 import { buildBootstrap, buildExecBootstrap, buildSignalAllBootstrap, type NsPathOf } from './bootstrap.js';
@@ -37,8 +37,8 @@ function validateId(id: unknown): string {
   return id;
 }
 
-/** Starts the init program for a bootstrap, with its stdio. */
-function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdio'], init: boolean, join?: number): { instance: Instance; stdio: StdioSet } {
+/** Starts stage 0 (the nsjail-ts-init binary) for a bootstrap, with its stdio. `reaper`: init: true. */
+function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdio'], reaper: boolean, join?: number): { instance: Instance; stdio: StdioSet } {
   const bootstrap = native.encodeBootstrap(spec);
   ensureReactor();
   // With a terminal, the pty becomes 0, 1 and 2 inside; until then they are /dev/null.
@@ -46,7 +46,7 @@ function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdi
   const stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
   try {
     const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, transfer: stdio.transferFarEnds(), join });
-    return { instance: new Instance(handle, { init, debug, initPath }), stdio };
+    return { instance: new Instance(handle, { reaper, debug, initPath }), stdio };
   } catch (e) {
     stdio.destroy();
     throw e;
@@ -211,7 +211,7 @@ export class Container {
 
   /**
    * Signals every process of the container (default SIGTERM). With its own pid
-   * namespace that is every process in it: through the init (init: true), or through a
+   * namespace that is every process in it: through the reaper (init: true), or through a
    * short-lived process that joins the container and signals everything from inside
    * (init: false, whose PID 1 is the main process). Without a pid namespace of its
    * own, only the main process (and exec'd ones) can be told apart. A no-op once stopped.
@@ -221,11 +221,11 @@ export class Container {
     if (this.state === 'stopped') return;
     const ownPidNs = this.config.namespaces.isNew('pid');
     if (sig === 9 && ownPidNs) {
-      this.instance.killAll(); // the pid namespace ends with its init
+      this.instance.killAll(); // the pid namespace ends with its PID 1
       return;
     }
     if (this.config.init && ownPidNs) {
-      this.instance.signalViaInit(sig, 1);
+      this.instance.signalAllViaReaper(sig);
       return;
     }
     if (!ownPidNs || !this.process) {
@@ -258,7 +258,7 @@ export class Container {
   /** Kills everything, reaps it, frees every resource. Idempotent. */
   destroy(): Promise<void> {
     this.destroying ??= (async () => {
-      // Without a pid namespace the init's death does not take exec'd processes along.
+      // Without a pid namespace stage 2's death does not take exec'd processes along.
       await Promise.all([this.instance.destroy(), ...[...this.execs].map((e) => e.destroy())]);
       this.stopped = true;
       // Every process is gone: what their streams still hold is dropped with them

@@ -1,5 +1,5 @@
 /**
- * The two errors of the public API (API.md "Errors").
+ * The two errors of the public API (README.md, "Errors").
  * - ConfigError: the configuration is invalid; thrown before any process exists.
  * - ContainerError: creating or running a container failed; shaped like Node's own
  *   system errors (code, errno, syscall, path) plus the stage that failed.
@@ -7,7 +7,20 @@
 import * as os from 'node:os';
 import * as util from 'node:util';
 
-export type Stage = 'parent' | 'child' | 'init';
+/**
+ * Where a creation or run failed. The first three are the processes of the
+ * nsjail-ts-init binary (runc's three stages of nsexec):
+ * - 'parent': stage 0 (nsj:[0:PARENT]), on the host: reads the bootstrap, opens a root
+ *   caller's bind sources, writes the id maps.
+ * - 'child': stage 1 (nsj:[1:CHILD]): joins namespaces by path, creates the user
+ *   namespace and then the others.
+ * - 'init': stage 2 (nsj:[2:INIT]), the container's PID 1: sets up the root, mounts,
+ *   /dev and hostname and finds the program; with `init: true` it then stays as the
+ *   reaper, with `init: false` it becomes the main process (and its failures say 'init').
+ * - 'main': the main process (`init: true`) between fork and execve: its credentials,
+ *   terminal, rlimits, seccomp filter and the execve itself.
+ */
+export type Stage = 'parent' | 'child' | 'init' | 'main';
 
 export class ConfigError extends TypeError {
   /** The configuration field at fault, e.g. `mounts[2].target`. */

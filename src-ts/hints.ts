@@ -18,7 +18,7 @@ function inContainerEngine(): boolean {
   return fs.existsSync('/.dockerenv') || fs.existsSync('/run/.containerenv');
 }
 
-export function userNamespaceHint(): string {
+function userNamespaceHint(): string {
   const why: string[] = [];
   if (readSysctl('/proc/sys/kernel/unprivileged_userns_clone') === '0')
     why.push('unprivileged user namespaces are disabled: sysctl -w kernel.unprivileged_userns_clone=1');

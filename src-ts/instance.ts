@@ -1,7 +1,8 @@
 /**
- * One run of the init program: stage 0 (spawned), stage 1 and stage 2 (children of
- * ours through CLONE_PARENT), and under init the main process. Turns the addon's
- * events into promises: ready, the main process's exit, everything reaped.
+ * One run of the nsjail-ts-init binary: stage 0 (spawned), stage 1 and stage 2 (children
+ * of ours through CLONE_PARENT), and with `init: true` the main process (stage 2's
+ * child). Turns the addon's events into promises: ready, the main process's exit,
+ * everything reaped.
  */
 import { ContainerError, describeErrno, type Stage } from './errors.js';
 import { listen, unlisten } from './events.js';
@@ -9,7 +10,9 @@ import { diagnose } from './hints.js';
 import { native, StageId, type NativeEvent } from './native.js';
 import { signalName, type ExitStatus } from './status.js';
 
+const ENOENT = 2;
 const ESRCH = 3;
+const SIGKILL = 9;
 
 type Pids = { parent?: number; child?: number; init?: number; main?: number };
 
@@ -48,10 +51,12 @@ export class Instance {
   private mainStatus?: ExitStatus;
   private readonly reaped = new Set<string>();
   private released = false;
-  private readonly initMode: boolean;
+  /** init: true: stage 2 stays as the reaper, and reports the main process's status. */
+  private readonly hasReaper: boolean;
   private readonly errorListeners: Array<(e: ContainerError) => void> = [];
   private readonly debug: boolean;
   private readonly spawnedAt = process.hrtime.bigint();
+  /** The nsjail-ts-init binary, named when it cannot be started. */
   private readonly initPath: string;
   /** The namespaces the reactor holds for this container (/proc/<pid>/ns names, in fd order). */
   heldNamespaces: string[] = [];
@@ -63,11 +68,11 @@ export class Instance {
   /** terminal: the pty master the main process's side sent; whoever takes it owns it. */
   private ptyFd?: number;
 
-  constructor(handle: number, opts: { init: boolean; debug: boolean; initPath: string }) {
+  constructor(handle: number, opts: { reaper: boolean; debug: boolean; initPath: string }) {
     this.handle = handle;
     this.pids = {};
     this.initPath = opts.initPath;
-    this.initMode = opts.init;
+    this.hasReaper = opts.reaper;
     this.debug = opts.debug;
     this.ready = this.readyD.promise;
     this.exited = this.exitD.promise;
@@ -92,78 +97,116 @@ export class Instance {
   private onEvent(ev: NativeEvent): void {
     switch (ev.type) {
       case 'spawned':
-        this.pids.parent = ev.pid;
-        break;
-      case 'spawnFailed': {
-        const { code } = describeErrno(ev.errno);
-        if (ev.errno === ESRCH) {
-          // A join (exec) of a container that stopped meanwhile (see joins.ts).
-          this.fail(new ContainerError(`the container has stopped`, { code: 'ERR_CONTAINER_STOPPED' }));
-          this.finish();
-          break;
-        }
-        this.fail(
-          new ContainerError(`cannot start the init program: ${ev.message ?? code}`, {
-            code: ev.errno === 2 ? 'ENOENT' : 'ERR_CONTAINER_SPAWN',
-            errno: -ev.errno,
-            syscall: ev.syscall,
-            path: this.initPath,
-          }),
-        );
-        this.finish(); // nothing was started, so nothing will be reaped
-        break;
-      }
+        return this.onSpawned(ev.pid);
+      case 'spawnFailed':
+        return this.onSpawnFailed(ev);
       case 'hello':
-        this.pids[ev.stage] = ev.pid;
-        break;
+        return this.onHello(ev);
       case 'pids':
-        this.pids.child ??= ev.pidFirst;
-        this.pids.init ??= ev.pid;
-        break;
+        return this.onPids(ev);
       case 'error':
-      case 'protocolError': {
-        const stage = (ev.stage === 'main' ? 'init' : ev.stage) as Stage;
-        const rec = { errno: ev.errno, syscall: ev.syscall, stage, path: ev.path, detail: ev.message };
-        this.fail(ContainerError.fromRecord({ ...rec, hint: diagnose(rec) }));
-        break;
-      }
+      case 'protocolError':
+        return this.onError(ev);
       case 'ready':
-        this.readyAt = process.hrtime.bigint();
-        if (!this.error) {
-          this.isReady = true;
-          this.readyD.resolve();
-        }
-        break;
+        return this.onReady();
       case 'exit':
-        this.setMainStatus({ exitCode: ev.code, signal: signalName(ev.signal), timedOut: this.timedOut, oomKilled: false });
-        break;
+        return this.setMainStatus(this.status(ev.code, ev.signal));
       case 'timeout':
         this.timedOut = true;
-        break;
+        return;
       case 'log':
-        if (this.debug) {
-          // "@<monotonic µs> text": shown as milliseconds since this instance was spawned.
-          const m = /^@(\d+) (.*)$/s.exec(ev.message);
-          const at = m ? `+${(Number(BigInt(m[1]) * 1000n - this.spawnedAt) / 1e6).toFixed(2)}ms ` : '';
-          process.stderr.write(`nsjail-ts ${this.handle} [${ev.stage}] ${at}${m ? m[2] : ev.message}\n`);
-        }
-        break;
+        return this.onLog(ev);
       case 'reaped':
-        this.onReaped(ev.stage, ev.code, ev.signal);
-        break;
+        return this.onReaped(ev.stage, ev.code, ev.signal);
       case 'pty':
-        if (this.ptyFd === undefined && !this.error) this.ptyFd = ev.fd;
-        else native.close(ev.fd);
-        break;
+        return this.onPty(ev.fd);
       case 'nsfds':
-        if (ev.locked) this.lockedNamespaces = ev.types.split(',').filter(Boolean);
-        else this.heldNamespaces = ev.types.split(',').filter(Boolean);
-        break;
+        return this.onNsfds(ev);
       case 'released':
-        unlisten(this.handle);
-        this.doneD.resolve();
-        break;
+        return this.onReleased();
     }
+  }
+
+  private onSpawned(pid: number): void {
+    this.pids.parent = pid;
+  }
+
+  private onSpawnFailed(ev: Extract<NativeEvent, { type: 'spawnFailed' }>): void {
+    if (ev.errno === ESRCH) {
+      // A join (exec) of a container that stopped meanwhile (see joins.ts).
+      this.fail(new ContainerError(`the container has stopped`, { code: 'ERR_CONTAINER_STOPPED' }));
+    } else {
+      this.fail(
+        new ContainerError(`cannot start the init program: ${ev.message ?? describeErrno(ev.errno).code}`, {
+          code: ev.errno === ENOENT ? 'ENOENT' : 'ERR_CONTAINER_SPAWN',
+          errno: -ev.errno,
+          syscall: ev.syscall,
+          path: this.initPath,
+        }),
+      );
+    }
+    this.finish(); // nothing was started, so nothing will be reaped
+  }
+
+  private onHello(ev: Extract<NativeEvent, { type: 'hello' }>): void {
+    this.pids[ev.stage] = ev.pid;
+  }
+
+  /** Stage 0 relays the pids of stages 1 and 2 (which may not have said hello yet). */
+  private onPids(ev: Extract<NativeEvent, { type: 'pids' }>): void {
+    this.pids.child ??= ev.pidFirst;
+    this.pids.init ??= ev.pid;
+  }
+
+  private onError(ev: Extract<NativeEvent, { type: 'error' | 'protocolError' }>): void {
+    const rec = { errno: ev.errno, syscall: ev.syscall, stage: this.stageOf(ev), path: ev.path, detail: ev.message };
+    this.fail(ContainerError.fromRecord({ ...rec, hint: diagnose(rec) }));
+  }
+
+  private onReady(): void {
+    this.readyAt = process.hrtime.bigint();
+    if (this.error) return;
+    this.isReady = true;
+    this.readyD.resolve();
+  }
+
+  /** NSJAIL_TS_DEBUG: "@<monotonic µs> text", shown as milliseconds since this instance was spawned. */
+  private onLog(ev: Extract<NativeEvent, { type: 'log' }>): void {
+    if (!this.debug) return;
+    const m = /^@(\d+) (.*)$/s.exec(ev.message);
+    const at = m ? `+${(Number(BigInt(m[1]) * 1000n - this.spawnedAt) / 1e6).toFixed(2)}ms ` : '';
+    process.stderr.write(`nsjail-ts ${this.handle} [${this.stageOf(ev)}] ${at}${m ? m[2] : ev.message}\n`);
+  }
+
+  /** terminal: the pty master the main process sent; a second one, or one after a failure, is closed. */
+  private onPty(fd: number): void {
+    if (this.ptyFd === undefined && !this.error) this.ptyFd = fd;
+    else native.close(fd);
+  }
+
+  private onNsfds(ev: Extract<NativeEvent, { type: 'nsfds' }>): void {
+    const types = ev.types.split(',').filter(Boolean);
+    if (ev.locked) this.lockedNamespaces = types;
+    else this.heldNamespaces = types;
+  }
+
+  private onReleased(): void {
+    unlisten(this.handle);
+    this.doneD.resolve();
+  }
+
+  private status(code: number | null, signal: number): ExitStatus {
+    return { exitCode: code, signal: signalName(signal), timedOut: this.timedOut, oomKilled: false };
+  }
+
+  /**
+   * The main process is forked from stage 2 and runs its code until execve, so what it
+   * reports carries stage 2's name; its pid (from its hello, which the kernel attests
+   * like every sender's) tells it apart.
+   */
+  private stageOf(ev: { stage: string; pid?: number }): Stage {
+    if (ev.stage === 'main' || (ev.pid !== undefined && ev.pid === this.pids.main)) return 'main';
+    return ev.stage as Stage;
   }
 
   private onReaped(stage: 'parent' | 'child' | 'init', code: number | null, signal: number): void {
@@ -177,9 +220,8 @@ export class Instance {
     if (stage === 'init') {
       // Without init the main process is stage 2 itself; with it, the reaper reports the
       // main process's status first, and if it could not (SIGKILL), this is the best we know.
-      const status: ExitStatus = { exitCode: code, signal: signalName(signal), timedOut: this.timedOut, oomKilled: false };
-      if (!this.initMode || !this.mainStatus) this.setMainStatus(status);
-      // Nothing of the pid namespace outlives its init; stages 0 and 1 are done or dying.
+      if (!this.hasReaper || !this.mainStatus) this.setMainStatus(this.status(code, signal));
+      // Nothing of the pid namespace outlives its PID 1; stages 0 and 1 are done or dying.
     }
     if (this.allReaped()) this.finish();
   }
@@ -201,7 +243,7 @@ export class Instance {
   }
 
   private finish(): void {
-    if (!this.mainStatus) this.setMainStatus({ exitCode: null, signal: 'SIGKILL', timedOut: this.timedOut, oomKilled: false });
+    if (!this.mainStatus) this.setMainStatus(this.status(null, SIGKILL));
     this.release(); // `done` resolves when the addon says every fd of it is closed
   }
 
@@ -234,11 +276,9 @@ export class Instance {
     return native.signal(this.handle, StageId[stage], sig) === 0;
   }
 
-  /** Asks the init to signal the main process (scope 0) or every process (1). */
-  signalViaInit(sig: number, scope: 0 | 1): boolean {
-    if (this.released) return false;
-    native.signalAll(this.handle, sig, scope);
-    return true;
+  /** Asks the reaper (init: true) to signal every process of the container. */
+  signalAllViaReaper(sig: number): void {
+    if (!this.released) native.signalAll(this.handle, sig, 1);
   }
 
   /** `atReady`: the clock starts when setup is done (a run released at once). */
@@ -248,7 +288,7 @@ export class Instance {
 
   killAll(): void {
     if (this.released) return;
-    for (const s of ['init', 'main', 'child', 'parent'] as const) native.signal(this.handle, StageId[s], 9);
+    for (const s of ['init', 'main', 'child', 'parent'] as const) native.signal(this.handle, StageId[s], SIGKILL);
   }
 
   /** SIGKILL everything, then wait until every stage is reaped and the handle released. */

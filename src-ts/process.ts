@@ -1,5 +1,5 @@
 /**
- * A process running in a container (API.md "Process"): the main process after
+ * A process running in a container (README.md, "API"): the main process after
  * start(), or one started by exec(). Emits 'exit' with its ExitStatus.
  */
 import { EventEmitter } from 'node:events';
@@ -50,6 +50,15 @@ export class Process extends EventEmitter {
     this.stdout = this.terminal ? this.terminal.output : stdio.stdout;
     this.stderr = this.terminal ? null : stdio.stderr;
     this.stdio = [stdio.stdin, stdio.stdout, stdio.stderr, ...stdio.extra];
+    this.status = this.statusOrLateError(instance);
+    void instance.exited.then((status) => this.onExit(status));
+  }
+
+  /**
+   * The status, or the failure that kept the program from running (execve after start).
+   * Such a failure is also an 'error' event, for whoever listens.
+   */
+  private statusOrLateError(instance: Instance): Promise<ExitStatus> {
     instance.onLateError((err) => {
       this.lateError ??= err;
       if (this.listenerCount('error') > 0) this.emit('error', err);
@@ -57,18 +66,20 @@ export class Process extends EventEmitter {
     // run() starts the main process at spawn: its execve may have failed (and been
     // reported) before this Process existed to listen.
     if (instance.error) this.lateError ??= instance.error;
-    this.status = instance.exited.then((status) => {
+    const status = instance.exited.then((s) => {
       if (this.lateError) throw this.lateError;
-      return status;
+      return s;
     });
-    this.status.catch(() => {});
-    void instance.exited.then((status) => {
-      this.exitStatus = status;
-      // As ChildProcess does: nobody will read stdin any more. stdout and stderr end by
-      // themselves once every process holding them is gone.
-      if (!this.terminal) this.stdin?.destroy();
-      this.emit('exit', status);
-    });
+    status.catch(() => {}); // observed through wait() and output()
+    return status;
+  }
+
+  private onExit(status: ExitStatus): void {
+    this.exitStatus = status;
+    // As ChildProcess does: nobody will read stdin any more. stdout and stderr end by
+    // themselves once every process holding them is gone.
+    if (!this.terminal) this.stdin?.destroy();
+    this.emit('exit', status);
   }
 
   /** The exit status once known; undefined while it runs. */

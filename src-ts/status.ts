@@ -1,4 +1,4 @@
-/** Exit statuses (API.md ExitStatus / RunResult). */
+/** Exit statuses: ExitStatus and RunResult (README.md, "API"). */
 import * as os from 'node:os';
 
 export interface ExitStatus {

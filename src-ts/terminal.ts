@@ -1,5 +1,5 @@
 /**
- * The caller's side of a container's pty: the master fd the main process's init sent us,
+ * The caller's side of a container's pty: the master fd the main process sent us,
  * as an output stream and an input stream. Reading the master after the last slave is
  * closed fails with EIO: that is the end of the output, not an error. Output is read
  * from the master only as fast as the caller reads it.

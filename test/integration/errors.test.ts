@@ -26,21 +26,23 @@ beforeAll(async () => {
 });
 
 describe('failures', () => {
-  it('a program that does not exist: ENOENT with the path, before start', async () => {
-    const e = await failure(Container.create({ args: ['no-such-program-xyz'] }));
+  // Stage 2 looks the program up during setup, before any main process exists: a
+  // program that is missing or not executable fails there, with or without init.
+  it.each([true, false])('a program that does not exist: ENOENT with the path, before start, from stage 2 (init: %s)', async (init) => {
+    const e = await failure(Container.create({ args: ['no-such-program-xyz'], init }));
     expect(e.code).toBe('ENOENT');
     expect(e.errno).toBe(-2);
     expect(e.syscall).toBe('execve');
     expect(e.path).toBe('no-such-program-xyz');
     expect(e.stage).toBe('init');
     expect(e.message).toMatch(/^execve no-such-program-xyz \(stage init\): ENOENT: no such file or directory \(not found in PATH=/);
-    const abs = await failure(Container.run({ args: ['/usr/bin/no-such-program'] }));
-    expect(abs).toMatchObject({ code: 'ENOENT', path: '/usr/bin/no-such-program' });
+    const abs = await failure(Container.run({ args: ['/usr/bin/no-such-program'], init }));
+    expect(abs).toMatchObject({ code: 'ENOENT', path: '/usr/bin/no-such-program', stage: 'init' });
   });
 
-  it('a program that is not executable: EACCES', async () => {
+  it('a program that is not executable: EACCES, from stage 2', async () => {
     const e = await failure(Container.run({ args: ['/etc/passwd'] }));
-    expect(e).toMatchObject({ code: 'EACCES', syscall: 'execve', path: '/etc/passwd' });
+    expect(e).toMatchObject({ code: 'EACCES', syscall: 'execve', path: '/etc/passwd', stage: 'init' });
   });
 
   it('a namespace path that does not exist names the path and the stage', async () => {
@@ -104,21 +106,32 @@ describe('failures', () => {
     expect(e).toMatchObject({ code: 'ENOENT', path: '/no/such/rootfs' });
   });
 
-  it('an rlimit above the hard limit we have', async () => {
-    const e = await failure(Container.run({ args: ['/bin/true'], limits: { rlimits: { nofile: 1 << 30 } } }));
+  // rlimits and the execve itself belong to the main process: with init, a process of
+  // its own forked from stage 2 ('main'); without, stage 2 itself ('init').
+  it.each([
+    [true, 'main'],
+    [false, 'init'],
+  ])('an rlimit above the hard limit we have (init: %s: stage %s)', async (init, stage) => {
+    const e = await failure(Container.run({ args: ['/bin/true'], init, limits: { rlimits: { nofile: 1 << 30 } } }));
     expect(e.syscall).toBe('setrlimit');
+    expect(e.stage).toBe(stage);
     expect(['EPERM', 'EINVAL']).toContain(e.code);
   });
 
-  it('a file that is neither ELF nor a script: ENOEXEC, with its name and text', async () => {
+  it.each([
+    [true, 'main'],
+    [false, 'init'],
+  ])('a file that is neither ELF nor a script: ENOEXEC, with its name and text (init: %s: stage %s)', async (init, stage) => {
     const dir = sharedDir();
     try {
       fs.writeFileSync(path.join(dir.path, 'garbage'), 'not a program\n\x01\x02\x03');
       fs.chmodSync(path.join(dir.path, 'garbage'), 0o755);
       const before = snapshot();
-      const e = await failure(Container.run({ args: ['/data/garbage'], mounts: [{ type: 'bind', source: dir.path, target: '/data', readonly: true }] }));
-      expect(e).toMatchObject({ code: 'ENOEXEC', errno: -8, syscall: 'execve', path: '/data/garbage', stage: 'init' });
-      expect(e.message).toBe('execve /data/garbage (stage init): ENOEXEC: exec format error');
+      const e = await failure(
+        Container.run({ args: ['/data/garbage'], init, mounts: [{ type: 'bind', source: dir.path, target: '/data', readonly: true }] }),
+      );
+      expect(e).toMatchObject({ code: 'ENOEXEC', errno: -8, syscall: 'execve', path: '/data/garbage', stage });
+      expect(e.message).toBe(`execve /data/garbage (stage ${stage}): ENOEXEC: exec format error`);
       expect(await leaks(before)).toEqual([]);
     } finally {
       dir.remove();

@@ -1,8 +1,8 @@
 /**
- * Container-escape classes from research/anchors.md §5, tried for real. (Others are
- * covered where the feature is tested: CVE-2019-5736 in host.test.ts, CVE-2017-5226 in
- * terminal.test.ts, CVE-2021-43784 in protocol.test.ts, CVE-2022-29162 and CVE-2023-25809
- * in isolation.test.ts.)
+ * Container-escape classes that runc and its peers have had (published CVEs), tried for
+ * real. (Others are covered where the feature is tested: CVE-2019-5736 in host.test.ts,
+ * CVE-2017-5226 in terminal.test.ts, CVE-2021-43784 in protocol.test.ts, CVE-2022-29162
+ * and CVE-2023-25809 in isolation.test.ts.)
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';

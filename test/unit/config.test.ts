@@ -5,6 +5,8 @@ import { ConfigError, Container } from '../../dist/index.js';
 import { MAX_STRING_BYTES, normalizeConfig, normalizeExec } from '../../dist/config.js';
 import { planMounts } from '../../dist/mounts.js';
 import { buildBootstrap } from '../../dist/bootstrap.js';
+import { compileSeccompPolicy, defaultSeccompPolicy } from '../../dist/seccomp.js';
+import { withSetuidGuard } from '../../dist/setuid-guard.js';
 import { childPids } from '../support/host.js';
 
 // An fd number this process surely does not have open (fds stay below RLIMIT_NOFILE's hard limit).
@@ -42,6 +44,7 @@ describe('ContainerConfig validation', () => {
     [{ args: ['sh'], mounts: [{ type: 'bind', source: '/a', target: '/' }] }, 'mounts[0].target', /must not be '\/'/],
     [{ args: ['sh'], mounts: [{ type: 'bind', source: '/a', target: '/b/../c' }] }, 'mounts[0].target', /'\.\.'/],
     [{ args: ['sh'], mounts: [{ type: 'nfs', target: '/b' }] }, 'mounts[0].type', /one of/],
+    [{ args: ['sh'], mounts: [{ type: 'toString', target: '/b' }] }, 'mounts[0].type', /one of/],
     [{ args: ['sh'], mounts: [{ type: 'proc', target: '/p', readonly: true }] }, 'mounts[0].readonly', /not an option of a proc mount/],
     [{ args: ['sh'], mounts: [{ type: 'tmpfs', target: '/t', mode: 0o17777 }] }, 'mounts[0].mode', /between/],
     [{ args: ['sh'], user: { uid: -1, gid: 0 } }, 'user.uid', /between/],
@@ -126,8 +129,19 @@ describe('ContainerConfig validation', () => {
     expect(c.noNewPrivileges).toBe(true);
     expect(c.stdio).toEqual(['pipe', 'pipe', 'pipe']);
     expect(c.capabilities).toEqual([]);
-    expect(c.seccompIsDefault).toBe(true);
+    expect(c.seccompProgram).toEqual(compileSeccompPolicy(defaultSeccompPolicy));
     expect([...c.namespaces].map((e) => e.type)).toEqual(expect.arrayContaining(['user', 'pid', 'mount', 'uts', 'ipc', 'net', 'cgroup']));
+  });
+
+  it("the seccomp filter: none for 'none'; the setuid guard in front whenever a bind or the rootfs is writable", () => {
+    const program = (c: object) => normalizeConfig({ args: ['id'], ...c }).seccompProgram;
+    const writableBind = { mounts: [{ type: 'bind', source: '/tmp', target: '/data' }] };
+    expect(program({ seccomp: 'none' })).toBeNull();
+    expect(program({ seccomp: 'none', mounts: [{ type: 'bind', source: '/tmp', target: '/data', readonly: true }] })).toBeNull();
+    expect(program({ seccomp: 'none', ...writableBind })).toEqual(compileSeccompPolicy(withSetuidGuard(null)));
+    expect(program(writableBind)).toEqual(compileSeccompPolicy(withSetuidGuard(defaultSeccompPolicy)));
+    expect(program({ rootfs: '/srv/root' })).toEqual(compileSeccompPolicy(withSetuidGuard(defaultSeccompPolicy)));
+    expect(program({ rootfs: '/srv/root', readonlyRootfs: true })).toEqual(compileSeccompPolicy(defaultSeccompPolicy));
   });
 
   it('terminal defaults to 80x24 and sets TERM=xterm', () => {
