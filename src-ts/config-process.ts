@@ -16,10 +16,10 @@ export interface User {
 }
 
 /**
- * The most bytes one argument or one environment entry ("KEY=value") may have: each is
- * one attribute of the bootstrap message, whose length field is 16 bits. (Tests use it.)
+ * The most bytes one argument or one environment entry ("KEY=value") may have: the
+ * kernel's MAX_ARG_STRLEN (32 pages) less its NUL. (Tests use it.)
  */
-export const MAX_STRING_BYTES = 65530;
+export const MAX_STRING_BYTES = 131071;
 
 /** Container root, when the configuration names no user. */
 export function rootUser(): User {
@@ -54,12 +54,12 @@ export function validateEnv(v: unknown): Record<string, string> {
 export function checkStringSizes(args: string[], env: Record<string, string>, envField: string): void {
   args.forEach((a, i) => {
     const n = Buffer.byteLength(a);
-    if (n > MAX_STRING_BYTES) throw new ConfigError(`args[${i}]`, `is ${n} bytes; at most ${MAX_STRING_BYTES} bytes fit in one argument`);
+    if (n > MAX_STRING_BYTES) throw new ConfigError(`args[${i}]`, `is ${n} bytes; the kernel takes at most ${MAX_STRING_BYTES} bytes in one argument`);
   });
   for (const [k, v] of Object.entries(env)) {
     const n = Buffer.byteLength(k) + 1 + Buffer.byteLength(v);
     if (n > MAX_STRING_BYTES)
-      throw new ConfigError(`${envField}.${k}`, `is ${n} bytes as "${k}=..."; at most ${MAX_STRING_BYTES} bytes fit in one environment entry`);
+      throw new ConfigError(`${envField}.${k}`, `is ${n} bytes as "${k}=..."; the kernel takes at most ${MAX_STRING_BYTES} bytes in one environment entry`);
   }
 }
 

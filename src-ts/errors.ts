@@ -16,9 +16,10 @@ import * as util from 'node:util';
  *   namespace and then the others.
  * - 'init': stage 2 (nsj:[2:INIT]), the container's PID 1: sets up the root, mounts,
  *   /dev and hostname and finds the program; with `init: true` it then stays as the
- *   reaper, with `init: false` it becomes the main process (and its failures say 'init').
- * - 'main': the main process (`init: true`) between fork and execve: its credentials,
- *   terminal, rlimits, seccomp filter and the execve itself.
+ *   reaper, with `init: false` it becomes the main process.
+ * - 'main': the process that becomes the main process (the reaper's child with
+ *   `init: true`, stage 2 itself with `init: false`), from its terminal and credentials
+ *   to its rlimits, seccomp filter and the execve itself.
  */
 export type Stage = 'parent' | 'child' | 'init' | 'main';
 

@@ -199,13 +199,8 @@ export class Instance {
     return { exitCode: code, signal: signalName(signal), timedOut: this.timedOut, oomKilled: false };
   }
 
-  /**
-   * The main process is forked from stage 2 and runs its code until execve, so what it
-   * reports carries stage 2's name; its pid (from its hello, which the kernel attests
-   * like every sender's) tells it apart.
-   */
-  private stageOf(ev: { stage: string; pid?: number }): Stage {
-    if (ev.stage === 'main' || (ev.pid !== undefined && ev.pid === this.pids.main)) return 'main';
+  /** The stage a report names (the init program says 'main' from the main process's own steps on). */
+  private stageOf(ev: { stage: string }): Stage {
     return ev.stage as Stage;
   }
 

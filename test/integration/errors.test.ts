@@ -107,10 +107,10 @@ describe('failures', () => {
   });
 
   // rlimits and the execve itself belong to the main process: with init, a process of
-  // its own forked from stage 2 ('main'); without, stage 2 itself ('init').
+  // its own forked from stage 2; without, stage 2 itself once it becomes it.
   it.each([
     [true, 'main'],
-    [false, 'init'],
+    [false, 'main'],
   ])('an rlimit above the hard limit we have (init: %s: stage %s)', async (init, stage) => {
     const e = await failure(Container.run({ args: ['/bin/true'], init, limits: { rlimits: { nofile: 1 << 30 } } }));
     expect(e.syscall).toBe('setrlimit');
@@ -120,7 +120,7 @@ describe('failures', () => {
 
   it.each([
     [true, 'main'],
-    [false, 'init'],
+    [false, 'main'],
   ])('a file that is neither ELF nor a script: ENOEXEC, with its name and text (init: %s: stage %s)', async (init, stage) => {
     const dir = sharedDir();
     try {
@@ -174,7 +174,7 @@ describe('bad input: a typed error naming the field, before any process, and not
     ['limits.rlimits.nofile', { args: ['/bin/true'], stdio: ['pipe', 'pipe', 'pipe', 'pipe'], limits: { rlimits: { nofile: 3 } } }],
     ['limits.rlimits.as', { args: ['/bin/true'], limits: { rlimits: { as: 65536 } } }],
     ['uidMappings', { args: ['/bin/true'], uidMappings: [{ containerId: 0, hostId: process.geteuid!(), size: 1 }, { containerId: 1, hostId: process.geteuid!(), size: 1 }] }],
-    ['args[1]', { args: ['/bin/echo', 'x'.repeat(70000)] }],
+    ['args[1]', { args: ['/bin/echo', 'x'.repeat(MAX_STRING_BYTES + 1)] }],
     ['env.HUGE', { args: ['/bin/true'], env: { HUGE: 'x'.repeat(MAX_STRING_BYTES) } }],
     ['seccomp', { args: ['/bin/true'], seccomp: { defaultAction: 'errno', rules: [] } }],
   ];
