@@ -23,8 +23,6 @@ namespace {
 
 uint64_t key(uint32_t handle, uint64_t tag) { return (static_cast<uint64_t>(handle) << 8) | tag; }
 
-// One namespace fd per type at most (user, mnt, pid, net, ipc, uts, cgroup, time).
-constexpr size_t kMaxFdsPerReport = 8;
 
 void to_status(int wait_status, ReactorEvent* ev) {
   if (WIFEXITED(wait_status)) {
@@ -217,57 +215,50 @@ void Reactor::run_commands(std::vector<ReactorEvent>* out) {
       continue;
     }
     std::vector<Fd> held;  // copies of the joined container's namespace fds, for this spawn
-    std::string err;
-    int e = 0;
+    Status st;
     {
       // The instance exists from here on; commands queued after this spawn find it.
       std::lock_guard<std::mutex> lock(mu_);
       auto in = std::make_unique<Instance>();
       in->handle = cmd.handle;
       instances_[cmd.handle] = std::move(in);
-      if (cmd.join) e = hold_namespaces(cmd.join, &held, &err);
+      if (cmd.join) st = hold_namespaces(cmd.join, &held);
     }
     for (const Fd& fd : held) cmd.req.held_fds.push_back(fd.get());
     SpawnResult res;
-    if (!e && stopping_) e = ECANCELED;
-    if (!e) e = spawn_stage0(cmd.req, &res, &err);
+    if (st.ok() && stopping_) st = fail("posix_spawn", ECANCELED, "", "the environment is shutting down");
+    if (st.ok()) st = spawn_stage0(cmd.req, &res);
     for (int fd : cmd.transfer) ::close(fd);  // the child has its copies now (or never will)
     std::lock_guard<std::mutex> lock(mu_);
-    finish_spawn(cmd.handle, e, err, std::move(res), out);
+    finish_spawn(cmd.handle, st, std::move(res), out);
   }
 }
 
 // Under mu_: copies of the namespace fds of a running container, or ESRCH once it has
 // stopped (its init reaped, or released by JS).
-int Reactor::hold_namespaces(uint32_t handle, std::vector<Fd>* out, std::string* err) {
+Status Reactor::hold_namespaces(uint32_t handle, std::vector<Fd>* out) {
   auto it = instances_.find(handle);
   const Instance* in = it == instances_.end() ? nullptr : it->second.get();
-  if (!in || in->released || in->ns_fds.empty() || in->procs[proto::STAGE_INIT].reaped) {
-    *err = "the container has stopped";
-    return ESRCH;
-  }
+  if (!in || in->released || in->ns_fds.empty() || in->procs[proto::STAGE_INIT].reaped)
+    return fail("setns", ESRCH, "", "the container has stopped");
   std::vector<const Fd*> all;
   for (const Fd& fd : in->ns_fds) all.push_back(&fd);
   for (const Fd& fd : in->locked_fds) all.push_back(&fd);
   for (const Fd* fdp : all) {
     const Fd& fd = *fdp;
     Fd copy(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
-    if (!copy) {
-      int e = errno;
-      *err = std::string("dup of a namespace fd: ") + std::strerror(e);
-      return e;
-    }
+    if (!copy) return fail("fcntl", errno, "", "a copy of a namespace fd");
     out->push_back(std::move(copy));
   }
-  return 0;
+  return ok();
 }
 
 // Under mu_: the instance gets its stage 0, or learns that there is none.
-void Reactor::finish_spawn(uint32_t handle, int e, const std::string& err, SpawnResult&& res, std::vector<ReactorEvent>* out) {
+void Reactor::finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res, std::vector<ReactorEvent>* out) {
   auto it = instances_.find(handle);
   if (it == instances_.end()) {
     // Only shutdown() removes a spawning instance: kill and reap the orphan here.
-    if (!e) {
+    if (st.ok()) {
       sys::pidfd_send_signal(res.pidfd.get(), SIGKILL);
       siginfo_t info;
       ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(res.pidfd.get()), &info, WEXITED);
@@ -276,16 +267,17 @@ void Reactor::finish_spawn(uint32_t handle, int e, const std::string& err, Spawn
   }
   Instance& in = *it->second;
   in.spawning = false;
-  if (e) {
+  if (!st.ok()) {
     if (in.released) {
       forget(it, out);
       return;
     }
     ReactorEvent ev{ReactorEvent::SpawnFailed};
     ev.handle = handle;
-    ev.err_no = static_cast<uint32_t>(e);
-    ev.syscall = "posix_spawn";
-    ev.message = err;
+    ev.err_no = static_cast<uint32_t>(st.err);
+    ev.syscall = st.syscall;
+    ev.path = st.path;
+    ev.message = st.what;
     out->push_back(ev);
     return;
   }
@@ -434,128 +426,103 @@ void Reactor::track(Instance& in, uint32_t stage, pid_t pid, std::vector<Reactor
 }
 
 void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
+  Datagram d;
   for (;;) {
-    uint8_t buf[8192];
-    union {
-      char raw[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(kMaxFdsPerReport * sizeof(int))];
-      struct cmsghdr align;
-    } control;
-    struct iovec iov = {buf, sizeof buf};
-    struct msghdr msg;
-    std::memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.raw;
-    msg.msg_controllen = sizeof control.raw;
-    ssize_t n = ::recvmsg(in.sock.get(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-    if (n <= 0) {
+    int got = receive_datagram(in.sock.get(), &d);
+    if (got == 0) return;
+    if (got < 0) {
       // Every stage and the main process have closed it (exec'd or exited).
       unwatch(in.sock.get());
       in.sock_open = false;
       return;
     }
-    pid_t sender = 0;
-    std::vector<Fd> fds;  // received close-on-exec; closed unless a message claims one
-    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-        struct ucred cred;
-        std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
-        sender = cred.pid;
-      } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < n; i++) {
-          int fd;
-          std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-          fds.emplace_back(fd);
-        }
-      }
-    }
     proto::Report r;
     std::string err;
     ReactorEvent ev{ReactorEvent::ProtocolError};
     ev.handle = in.handle;
-    if ((msg.msg_flags & MSG_TRUNC) || !proto::decode_report(buf, static_cast<size_t>(n), &r, &err)) {
-      ev.err_no = EPROTO;
-      ev.message = (msg.msg_flags & MSG_TRUNC) ? "oversized report" : err;
+    ev.err_no = EPROTO;
+    if (d.truncated || !proto::decode_report(d.buf, d.len, &r, &err)) {
+      ev.message = d.truncated ? "oversized report" : err;
       out->push_back(ev);
       continue;
     }
     ev.stage = r.stage;
-    ev.pid = sender;
-    switch (r.type) {
-      case proto::MSG_HELLO:
-        ev.kind = ReactorEvent::Hello;
-        track(in, r.stage, sender, out);
-        break;
-      case proto::MSG_PIDS:
-        ev.kind = ReactorEvent::Pids;
-        if (!proto::parse_pids(r.json, &ev.pid, &ev.pid_first)) {
-          ev.kind = ReactorEvent::ProtocolError;
-          ev.err_no = EPROTO;
-          ev.message = "malformed pid relay: " + r.json;
-        }
-        break;
-      case proto::MSG_ERROR:
-        ev.kind = ReactorEvent::Error;
-        ev.err_no = r.err_no;
-        ev.syscall = r.syscall;
-        ev.path = r.path;
-        ev.message = r.message;
-        break;
-      case proto::MSG_READY:
-        ev.kind = ReactorEvent::Ready;
-        if (!in.ready) {
-          in.ready = true;
-          if (in.timer_at_ready) apply_timer(in.handle, in.timer_at_ready, out);
-        }
-        break;
-      case proto::MSG_EXIT:
-        // The main process's status is the reaper's word alone (stage 2, whose pid we
-        // learnt from its hello before anything in the container ran).
-        if (!from_stage2(in, sender)) {
-          ev.err_no = EPROTO;
-          ev.message = "exit status from pid " + std::to_string(sender) + ", not the container's init: ignored";
-          break;
-        }
-        ev.kind = ReactorEvent::Exit;
-        to_status(static_cast<int>(r.status), &ev);
-        break;
-      case proto::MSG_NSFDS:
-        if (!from_stage2(in, sender) || fds.empty() || fds.size() > kMaxFdsPerReport ||
-            !(r.scope ? in.locked_fds : in.ns_fds).empty()) {
-          ev.err_no = EPROTO;
-          ev.message = "namespace handles not from the container's init, or none, or twice: ignored";
-          break;
-        }
-        // Held here, not in JS: an exec that races destroy() then finds them gone
-        // (ESRCH), never a closed or recycled fd number.
-        ev.kind = ReactorEvent::Nsfds;
-        ev.ns_types = r.ns_types;
-        ev.locked = r.scope != 0;
-        (r.scope ? in.locked_fds : in.ns_fds) = std::move(fds);
-        fds.clear();
-        break;
-      case proto::MSG_LOG:
-        ev.kind = ReactorEvent::Log;
-        ev.message = r.message;
-        break;
-      case proto::MSG_PTY:
-        if (fds.size() == 1) {
-          ev.kind = ReactorEvent::Pty;
-          ev.fds.push_back(fds[0].release());
-        } else {
-          ev.err_no = EPROTO;
-          ev.message = "terminal report without exactly one fd";
-        }
-        break;
-      default:
-        ev.err_no = EPROTO;
-        ev.message = "unexpected message type " + std::to_string(r.type);
-    }
+    ev.pid = d.sender;
+    on_report(in, r, d, &ev, out);
     out->push_back(ev);
   }
+}
+
+// One decoded report: `ev` starts as a protocol error and becomes the event it reports.
+void Reactor::on_report(Instance& in, const proto::Report& r, Datagram& d, ReactorEvent* ev, std::vector<ReactorEvent>* out) {
+  switch (r.type) {
+    case proto::MSG_HELLO:
+      ev->kind = ReactorEvent::Hello;
+      track(in, r.stage, d.sender, out);
+      return;
+    case proto::MSG_PIDS:
+      if (proto::parse_pids(r.json, &ev->pid, &ev->pid_first))
+        ev->kind = ReactorEvent::Pids;
+      else
+        ev->message = "malformed pid relay: " + r.json;
+      return;
+    case proto::MSG_ERROR:
+      ev->kind = ReactorEvent::Error;
+      ev->err_no = r.err_no;
+      ev->syscall = r.syscall;
+      ev->path = r.path;
+      ev->message = r.message;
+      return;
+    case proto::MSG_READY: on_ready(in, ev, out); return;
+    case proto::MSG_EXIT: on_exit_report(in, r, d.sender, ev); return;
+    case proto::MSG_NSFDS: on_namespaces(in, r, d, ev); return;
+    case proto::MSG_LOG:
+      ev->kind = ReactorEvent::Log;
+      ev->message = r.message;
+      return;
+    case proto::MSG_PTY:
+      if (d.fds.size() == 1) {
+        ev->kind = ReactorEvent::Pty;
+        ev->fds.push_back(d.fds[0].release());
+      } else {
+        ev->message = "terminal report without exactly one fd";
+      }
+      return;
+    default: ev->message = "unexpected message type " + std::to_string(r.type);
+  }
+}
+
+void Reactor::on_ready(Instance& in, ReactorEvent* ev, std::vector<ReactorEvent>* out) {
+  ev->kind = ReactorEvent::Ready;
+  if (in.ready) return;
+  in.ready = true;
+  if (in.timer_at_ready) apply_timer(in.handle, in.timer_at_ready, out);  // a run: the program's clock starts now
+}
+
+// The main process's status is the reaper's word alone (stage 2, whose pid we learnt
+// from its hello before anything in the container ran).
+void Reactor::on_exit_report(Instance& in, const proto::Report& r, pid_t sender, ReactorEvent* ev) {
+  if (!from_stage2(in, sender)) {
+    ev->message = "exit status from pid " + std::to_string(sender) + ", not the container's init: ignored";
+    return;
+  }
+  ev->kind = ReactorEvent::Exit;
+  to_status(static_cast<int>(r.status), ev);
+}
+
+// Held here, not in JS: an exec that races destroy() then finds them gone (ESRCH), never
+// a closed or recycled fd number.
+void Reactor::on_namespaces(Instance& in, const proto::Report& r, Datagram& d, ReactorEvent* ev) {
+  std::vector<Fd>& held = r.scope ? in.locked_fds : in.ns_fds;
+  if (!from_stage2(in, d.sender) || d.fds.empty() || !held.empty()) {
+    ev->message = "namespace handles not from the container's init, or none, or twice: ignored";
+    return;
+  }
+  ev->kind = ReactorEvent::Nsfds;
+  ev->ns_types = r.ns_types;
+  ev->locked = r.scope != 0;
+  held = std::move(d.fds);
+  d.fds.clear();
 }
 
 void Reactor::on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* out) {

@@ -18,6 +18,7 @@
 
 #include "../common/fd.h"
 #include "../protocol/report.h"
+#include "datagram.h"
 #include "spawn.h"
 
 namespace nsj {
@@ -114,12 +115,16 @@ class Reactor {
   void keep_alive(napi_env env, bool on);
   void loop();
   void run_commands(std::vector<ReactorEvent>* out);
-  void finish_spawn(uint32_t handle, int e, const std::string& err, SpawnResult&& res, std::vector<ReactorEvent>* out);
+  void finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res, std::vector<ReactorEvent>* out);
   void on_socket(Instance& in, std::vector<ReactorEvent>* out);
+  void on_report(Instance& in, const proto::Report& r, Datagram& d, ReactorEvent* ev, std::vector<ReactorEvent>* out);
+  void on_ready(Instance& in, ReactorEvent* ev, std::vector<ReactorEvent>* out);
+  void on_exit_report(Instance& in, const proto::Report& r, pid_t sender, ReactorEvent* ev);
+  void on_namespaces(Instance& in, const proto::Report& r, Datagram& d, ReactorEvent* ev);
   void on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* out);
   void on_timer(Instance& in, std::vector<ReactorEvent>* out);
   void track(Instance& in, uint32_t stage, pid_t pid, std::vector<ReactorEvent>* out);
-  int hold_namespaces(uint32_t handle, std::vector<Fd>* out, std::string* err);
+  Status hold_namespaces(uint32_t handle, std::vector<Fd>* out);
   // Whether a report came from the instance's stage 2 (the init), by its SCM_CREDENTIALS pid.
   static bool from_stage2(const Instance& in, pid_t sender) {
     return sender > 0 && in.procs[proto::STAGE_INIT].pid == sender;

@@ -9,120 +9,130 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
-
-#include "../common/syscalls.h"
 #include "../common/fd_layout.h"
+#include "../common/syscalls.h"
 #include "init_binary.h"
 
 namespace nsj {
 
 namespace {
 
-int fail(std::string* err, const std::string& what, int e) {
-  *err = what + ": " + std::strerror(e);
-  return e;
-}
-
-bool write_all(int fd, const uint8_t* p, size_t len) {
-  while (len > 0) {
-    ssize_t n = ::write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    len -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
-}  // namespace
-
-int spawn_stage0(const SpawnRequest& req, SpawnResult* out, std::string* err) {
-  InitBinary bin;
-  if (int e = init_binary(req.init_path, &bin, err)) return e;
-
+// The init socket: every message then carries its sender's pid, as seen from here.
+Status init_socket(Fd* ours, Fd* theirs) {
   int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return fail(err, "socketpair", errno);
-  Fd ours(sv[0]), theirs(sv[1]);
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return fail("socketpair", errno);
+  ours->reset(sv[0]);
+  theirs->reset(sv[1]);
   int one = 1;
-  // Every message then carries its sender's pid, as seen from here.
-  if (::setsockopt(ours.get(), SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
-    return fail(err, "setsockopt SO_PASSCRED", errno);
+  if (::setsockopt(ours->get(), SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) return fail("setsockopt", errno, "", "SO_PASSCRED");
+  // The reactor drains it without blocking; the flag is ours alone (not the child's end).
+  if (::fcntl(ours->get(), F_SETFL, O_NONBLOCK) < 0) return fail("fcntl", errno, "", "O_NONBLOCK");
+  return ok();
+}
 
-  Fd boot(::memfd_create("nsjail-ts-bootstrap", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-  if (!boot) return fail(err, "memfd_create", errno);
-  if (!write_all(boot.get(), req.bootstrap.data(), req.bootstrap.size()))
-    return fail(err, "write bootstrap", errno ? errno : EIO);
-  // Sealed: stage 0 reads exactly what we wrote, whatever else holds the fd.
-  if (::fcntl(boot.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-    return fail(err, "seal the bootstrap memfd", errno);
+// Sealed: stage 0 reads exactly what we wrote, whatever else holds the fd.
+Status bootstrap_memfd(const std::vector<uint8_t>& msg, Fd* out) {
+  Fd mem(::memfd_create("nsjail-ts-bootstrap", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!mem) return fail("memfd_create", errno);
+  const uint8_t* p = msg.data();
+  size_t left = msg.size();
+  while (left > 0) {
+    ssize_t n = ::write(mem.get(), p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("write", n < 0 ? errno : EIO, "", "bootstrap memfd");
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (::fcntl(mem.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+    return fail("fcntl", errno, "", "seal the bootstrap memfd");
+  *out = std::move(mem);
+  return ok();
+}
 
-  // dup2 in file actions cannot handle a source fd that is also a target (0..4+n), so
-  // every source first gets a private copy above that range.
-  const int targets = kFirstExtraFd + static_cast<int>(req.extra_fds.size() + req.held_fds.size());
-  std::vector<Fd> high;
-  auto lift = [&](int fd) -> int {
-    if (fd < 0) return -1;
-    int h = ::fcntl(fd, F_DUPFD_CLOEXEC, targets);
-    if (h < 0) return -2;
-    high.emplace_back(h);
-    return h;
-  };
-  int src[kFirstExtraFd + 1024];
-  if (req.extra_fds.size() > 1000 || req.held_fds.size() > 16) return fail(err, "extra fds", E2BIG);
-  for (int i = 0; i < 3; i++) src[i] = lift(req.stdio[i]);
-  src[3] = lift(theirs.get());
-  src[4] = lift(boot.get());
-  for (size_t i = 0; i < req.extra_fds.size(); i++) src[kFirstExtraFd + i] = lift(req.extra_fds[i]);
-  for (size_t i = 0; i < req.held_fds.size(); i++) src[kFirstExtraFd + req.extra_fds.size() + i] = lift(req.held_fds[i]);
-  for (int i = 0; i < targets; i++)
-    if (src[i] == -2) return fail(err, "fcntl F_DUPFD_CLOEXEC", errno);
+// dup2 in file actions cannot handle a source fd that is also a target (0..n), so every
+// source first gets a private copy above that range; -1 stays -1 (/dev/null).
+Status lift_sources(const std::vector<int>& sources, std::vector<Fd>* lifted, std::vector<int>* out) {
+  const int targets = static_cast<int>(sources.size());
+  for (int fd : sources) {
+    if (fd < 0) {
+      out->push_back(-1);
+      continue;
+    }
+    Fd h(::fcntl(fd, F_DUPFD_CLOEXEC, targets));
+    if (!h) return fail("fcntl", errno, "", "F_DUPFD_CLOEXEC");
+    out->push_back(h.get());
+    lifted->push_back(std::move(h));
+  }
+  return ok();
+}
 
+// Node ignores SIGPIPE and SIGXFSZ and may block signals on this thread: reset both.
+Status run_posix_spawn(const std::string& exec_path, const std::vector<int>& src, size_t extra, size_t held, pid_t* pid) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&attr);
-  for (int i = 0; i < targets; i++) {
+  for (size_t i = 0; i < src.size(); i++) {
+    int target = static_cast<int>(i);
     if (src[i] >= 0)
-      posix_spawn_file_actions_adddup2(&fa, src[i], i);
+      posix_spawn_file_actions_adddup2(&fa, src[i], target);
     else
-      posix_spawn_file_actions_addopen(&fa, i, "/dev/null", O_RDWR, 0);
+      posix_spawn_file_actions_addopen(&fa, target, "/dev/null", O_RDWR, 0);
   }
-  // Node ignores SIGPIPE and SIGXFSZ and may block signals on this thread: reset both.
   sigset_t all, none;
   sigfillset(&all);
   sigemptyset(&none);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
-  std::string ppid = std::to_string(::getpid());
-  std::string nfds = std::to_string(req.extra_fds.size());
-  std::string nheld = std::to_string(req.held_fds.size());
+  std::string ppid = std::to_string(::getpid()), nextra = std::to_string(extra), nheld = std::to_string(held);
   char title[] = "nsj:[0:PARENT]";
-  char* argv[] = {title, ppid.data(), nfds.data(), nheld.data(), nullptr};
+  char* argv[] = {title, ppid.data(), nextra.data(), nheld.data(), nullptr};
   char* envp[] = {nullptr};
-  pid_t pid;
-  int rc = posix_spawn(&pid, bin.exec_path.c_str(), &fa, &attr, argv, envp);
+  int rc = posix_spawn(pid, exec_path.c_str(), &fa, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) return fail(err, "posix_spawn " + bin.exec_path, rc);
+  if (rc != 0) return fail("posix_spawn", rc, exec_path);
+  return ok();
+}
 
-  // Race-free: the child is ours and unreaped, so its pid cannot have been reused.
-  Fd pidfd(sys::pidfd_open(pid, 0));
-  if (!pidfd) {
-    int e = errno;
-    ::kill(pid, SIGKILL);
-    // Without a pidfd we cannot wait for it in our reactor; reap it here (it is dying).
-    siginfo_t info;
-    ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);
-    return fail(err, e == ENOSYS ? "pidfd_open (nsjail-ts needs Linux 5.12 or newer)" : "pidfd_open", e);
-  }
-  ::fcntl(ours.get(), F_SETFL, ::fcntl(ours.get(), F_GETFL) | O_NONBLOCK);
+// Race-free: the child is ours and unreaped, so its pid cannot have been reused.
+Status open_pidfd(pid_t pid, Fd* out) {
+  out->reset(sys::pidfd_open(pid, 0));
+  if (*out) return ok();
+  int e = errno;
+  ::kill(pid, SIGKILL);
+  // Without a pidfd the reactor cannot wait for it: reap it here (it is dying).
+  siginfo_t info;
+  ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);
+  return fail("pidfd_open", e, "", e == ENOSYS ? "nsjail-ts needs Linux 5.12 or newer" : "");
+}
+
+}  // namespace
+
+Status spawn_stage0(const SpawnRequest& req, SpawnResult* out) {
+  if (req.extra_fds.size() > 1000 || req.held_fds.size() > 16) return fail("posix_spawn", E2BIG, "", "too many fds");
+  InitBinary bin;
+  std::string why;
+  if (int e = init_binary(req.init_path, &bin, &why)) return fail("open", e, req.init_path, why);
+  Fd ours, theirs, boot;
+  NSJ_TRY(init_socket(&ours, &theirs));
+  NSJ_TRY(bootstrap_memfd(req.bootstrap, &boot));
+
+  std::vector<int> sources = {req.stdio[0], req.stdio[1], req.stdio[2], theirs.get(), boot.get()};
+  static_assert(kInitFd == 3 && kBootstrapFd == 4 && kFirstExtraFd == 5, "the order of `sources` is the fd layout");
+  sources.insert(sources.end(), req.extra_fds.begin(), req.extra_fds.end());
+  sources.insert(sources.end(), req.held_fds.begin(), req.held_fds.end());
+  std::vector<Fd> lifted;
+  std::vector<int> src;
+  NSJ_TRY(lift_sources(sources, &lifted, &src));
+
+  pid_t pid;
+  NSJ_TRY(run_posix_spawn(bin.exec_path, src, req.extra_fds.size(), req.held_fds.size(), &pid));
+  NSJ_TRY(open_pidfd(pid, &out->pidfd));
   out->pid = pid;
-  out->pidfd = std::move(pidfd);
   out->sock = std::move(ours);
-  return 0;
+  return ok();
 }
 
 }  // namespace nsj

@@ -1,6 +1,6 @@
 // Starting stage 0: posix_spawn (no copy of Node's memory, every signal reset, nothing
 // inherited but the fds below), with the bootstrap in a sealed memfd so that handing it
-// over never blocks the event loop, whatever its size.
+// over never blocks, whatever its size. The fd layout is common/fd_layout.h.
 #pragma once
 #include <sys/types.h>
 
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../common/fd.h"
+#include "../common/status.h"
 
 namespace nsj {
 
@@ -26,7 +27,6 @@ struct SpawnResult {
   Fd sock;  // our end of the init socket (SOCK_SEQPACKET, SO_PASSCRED, non-blocking)
 };
 
-// 0, or an errno with *err saying which step failed.
-int spawn_stage0(const SpawnRequest& req, SpawnResult* out, std::string* err);
+Status spawn_stage0(const SpawnRequest& req, SpawnResult* out);
 
 }  // namespace nsj

@@ -82,13 +82,13 @@ describe('ContainerConfig validation', () => {
     [{ args: ['sh'], stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'ignore'], limits: { rlimits: { nofile: 4 } } }, 'limits.rlimits.nofile', /below the 5 file descriptors .*and 2 extra/],
     [{ args: ['sh'], limits: { rlimits: { as: 1000 } } }, 'limits.rlimits.as', /is in bytes, and 1000 is too small for any program to start \(at least 1048576, 1 MiB\)/],
     [{ args: ['sh'], limits: { rlimits: { as: 0 } } }, 'limits.rlimits.as', /too small/],
-    [{ args: ['/bin/echo', 'x'.repeat(70000)] }, 'args[1]', /is 70000 bytes; at most 65530 bytes fit in one argument/],
+    [{ args: ['/bin/echo', 'x'.repeat(140000)] }, 'args[1]', /is 140000 bytes; the kernel takes at most 131071 bytes in one argument/],
     // 32766 characters, 65532 bytes
-    [{ args: ['/bin/echo', 'é'.repeat(32766)] }, 'args[1]', /is 65532 bytes/],
-    [{ args: ['sh'], env: { BIG: 'y'.repeat(65527) } }, 'env.BIG', /is 65531 bytes as "BIG=\.\.\."; at most 65530 bytes fit in one environment entry/],
+    [{ args: ['/bin/echo', 'é'.repeat(65536)] }, 'args[1]', /is 131072 bytes/], // bytes, not characters
+    [{ args: ['sh'], env: { BIG: 'y'.repeat(131068) } }, 'env.BIG', /is 131072 bytes as "BIG=\.\.\."; the kernel takes at most 131071 bytes in one environment entry/],
     [{ args: ['sh'], cwd: `/${'d'.repeat(5000)}` }, 'cwd', /at most 4095 bytes \(PATH_MAX\), got 5001/],
     [{ args: ['sh'], mounts: [{ type: 'tmpfs', target: `/${'d'.repeat(4095)}` }] }, 'mounts[0].target', /PATH_MAX/],
-  ])('%j -> ConfigError on %s', (config, field, message) => {
+  ])('%# -> ConfigError on %s', (config, field, message) => {
     const e = configError(config);
     expect(e.field).toBe(field);
     expect(e.message).toMatch(message);
@@ -104,7 +104,7 @@ describe('ContainerConfig validation', () => {
     } finally {
       fs.closeSync(fd);
     }
-    expect(MAX_STRING_BYTES).toBe(65530);
+    expect(MAX_STRING_BYTES).toBe(131071); // the kernel's MAX_ARG_STRLEN less its NUL
     expect(normalizeConfig({ args: ['/bin/echo', 'x'.repeat(MAX_STRING_BYTES)] }).args[1]).toHaveLength(MAX_STRING_BYTES);
     expect(normalizeConfig({ args: ['sh'], env: { BIG: 'y'.repeat(MAX_STRING_BYTES - 4) } }).env.BIG).toHaveLength(MAX_STRING_BYTES - 4);
     expect(normalizeConfig({ args: ['sh'], hostname: 'é'.repeat(32) }).hostname).toBe('é'.repeat(32));
@@ -160,8 +160,8 @@ describe('ContainerConfig validation', () => {
     expect(() => normalizeExec(['ls'], { user: { uid: 'root' } }, container)).toThrow(/^options\.user\.uid must be an integer/);
     expect(() => normalizeExec(['ls'], { hostname: 'x' }, container)).toThrow(/^options\.hostname is not an exec option/);
     expect(() => normalizeExec(['ls'], { stdio: ['pipe', 'pipe', 'pipe', CLOSED_FD] }, container)).toThrow(/^stdio\[3\] is fd 1000000, which is not open/);
-    expect(() => normalizeExec(['echo', 'x'.repeat(MAX_STRING_BYTES + 1)], {}, container)).toThrow(/^args\[1\] is 65531 bytes/);
-    expect(() => normalizeExec(['ls'], { env: { A: 'é'.repeat(40000) } }, container)).toThrow(/^options\.env\.A is 80002 bytes/);
+    expect(() => normalizeExec(['echo', 'x'.repeat(MAX_STRING_BYTES + 1)], {}, container)).toThrow(/^args\[1\] is 131072 bytes/);
+    expect(() => normalizeExec(['ls'], { env: { A: 'é'.repeat(70000) } }, container)).toThrow(/^options\.env\.A is 140002 bytes/);
     const few = normalizeConfig({ args: ['sh'], limits: { rlimits: { nofile: 4 } } });
     expect(normalizeExec(['ls'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }, few).stdio).toHaveLength(4);
     expect(() => normalizeExec(['ls'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] }, few)).toThrow(
