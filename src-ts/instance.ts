@@ -62,7 +62,7 @@ export class Instance {
   heldNamespaces: string[] = [];
   /**
    * With CAP_SYS_ADMIN kept: the nested user and mount namespaces that lock its mounts
-   * (src-native/init/mount_lock.h), held after the others.
+   * (src-native/setup/mount_lock.h), held after the others.
    */
   lockedNamespaces: string[] = [];
   /** terminal: the pty master the main process's side sent; whoever takes it owns it. */

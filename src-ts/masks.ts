@@ -1,6 +1,6 @@
 /**
  * What the container must not see or change, as mount operations applied after every
- * other mount (src-native/init/masks.cc):
+ * other mount (src-native/setup/masks.cc):
  *
  * - runc's masked and read-only paths of every procfs and sysfs (its defaults in
  *   libcontainer/specconv), plus the kernel's page and slab statistics;

@@ -1,6 +1,6 @@
 /**
  * The mount plan: the default sandbox filesystem plus the user's mounts, as the ordered
- * operations the init program carries out inside the new root (src-native/init/rootfs.cc).
+ * operations the init program carries out inside the new root (src-native/setup/rootfs.cc).
  *
  * Default (no rootfs): the host's / read-only (recursively, nosuid, nodev), a private
  * /proc for the new pid namespace, a minimal /dev, private tmpfs /tmp and /run (the
@@ -53,7 +53,7 @@ function userMount(m: Mount, idmapByDefault: boolean): MountSpec {
 /**
  * Top-level directories the user's mount targets need but the host lacks (/data, /work):
  * the read-only host root cannot grow them, so the root is then built as a skeleton
- * (src-native/init/skeleton.cc) that has them.
+ * (src-native/setup/skeleton.cc) that has them.
  */
 function missingTopLevel(mounts: Mount[]): string[] {
   const out = new Set<string>();

@@ -91,9 +91,9 @@ class Reactor {
     // The container's namespaces, from its stage 2 (MSG_NSFDS), in ns_types order:
     // what exec (and containers that join this one) join through.
     std::vector<Fd> ns_fds;
-    std::vector<Fd> locked_fds;
+    std::vector<Fd> locked_fds;  // its nested user and mount namespaces (setup/mount_lock.h), after ns_fds
     uint64_t timer_at_ready = 0;  // a wall-time limit (ms) to arm when it reports ready
-    bool ready = false;  // its nested user and mount namespaces (init/mount_lock.h), after ns_fds
+    bool ready = false;
   };
   enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6 };
 

@@ -57,7 +57,7 @@ describe('escapes', () => {
    * A host directory the caller passes as an extra fd, named as the cwd: the chdir
    * works, and only the guard after it can see that the cwd is outside the root. During
    * setup (where cwd is applied) extra fds sit at 5, 6, ...; the main process gets them
-   * at 3, 4, ... (src-native/init/process.cc), so every number is tried. The program
+   * at 3, 4, ... (src-native/setup/process.cc), so every number is tried. The program
    * would leave a file in the directory if it ran.
    */
   async function cwdThroughPassedFd(root: object): Promise<void> {
