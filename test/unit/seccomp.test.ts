@@ -15,6 +15,7 @@ import {
   type SeccompArgCondition,
   type SeccompArgOp,
   checkPolicyCanStart,
+  compileSeccompPolicy,
   defaultSeccompPolicy,
   validateSeccompPolicy,
 } from '../../dist/seccomp.js';
@@ -75,6 +76,16 @@ const nr = (name: string): number => NR[name]![IS_X86_64 ? 0 : 1];
 
 const errnoRet = (e: number) => (RET_ERRNO | e) >>> 0;
 const compile = (p: unknown) => native.compileSeccomp(p);
+
+/** What `f` throws (undefined if nothing). */
+function errorOf(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
 
 // ---- A classic-BPF interpreter for seccomp programs ----
 
@@ -279,21 +290,11 @@ describe('validation', () => {
     ['ignoreUnknown type', { ...ok, ignoreUnknown: 1 }, 'seccomp.ignoreUnknown must be a boolean'],
   ];
 
-  it.each(cases)('JS rejects: %s', (_name, policy, message) => {
-    let error: unknown;
-    try {
-      validateSeccompPolicy(policy);
-    } catch (e) {
-      error = e;
-    }
+  it.each(cases)('rejects: %s', (_name, policy, message) => {
+    const error = errorOf(() => validateSeccompPolicy(policy));
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(message);
     expect(message.startsWith((error as ConfigError).field)).toBe(true);
-  });
-
-  it.each(cases.filter(([, p]) => typeof p === 'object'))('native rejects the same way: %s', (_name, policy, message) => {
-    expect(() => compile(policy)).toThrow(TypeError);
-    expect(() => compile(policy)).toThrow(message);
   });
 
   it('names the field under the given root', () => {
@@ -328,7 +329,11 @@ describe('validation', () => {
       ],
     };
     expect(() => compile(p)).toThrow(`seccomp.rules[2].syscalls[0]: unknown system call 'foo' on ${ARCH}`);
-    // Names that exist on another architecture only are unknown too.
+    // What callers get: a ConfigError naming the field.
+    const error = errorOf(() => compileSeccompPolicy(validateSeccompPolicy(p)));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ field: 'seccomp.rules[2].syscalls[0]', message: `seccomp.rules[2].syscalls[0] unknown system call 'foo' on ${ARCH}` });
+    // Names that exist on another architecture only are unknown too; the message says where they exist.
     const elsewhere = IS_X86_64 ? [] : ['open', 'iopl'];
     for (const name of elsewhere) {
       expect(() => compile({ defaultAction: 'allow', rules: [{ syscalls: [name], action: 'kill' }] })).toThrow(
@@ -383,6 +388,50 @@ describe('validation', () => {
     expect(() => compile({ defaultAction: 'allow', rules })).toThrow(
       /^seccomp: the policy compiles to \d+ BPF instructions, more than the kernel's limit of 4096/,
     );
+    const error = errorOf(() => compileSeccompPolicy({ defaultAction: 'allow', rules } as CompilableSeccompPolicy));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ field: 'seccomp' });
+  });
+});
+
+// ---- The compiler trusts validated policies, but builds nothing from anything else ----
+
+describe('the compiler, given what validation would refuse', () => {
+  const getpid = (more: object) => ({ defaultAction: 'allow', rules: [{ syscalls: ['getpid'], action: 'errno', ...more }] });
+  const arg = (c: object) => getpid({ args: [c] });
+
+  it.each<[string, unknown, string]>([
+    ['an argument index past args[5]', arg({ index: 6, op: 'eq', value: 1 }), 'argument index 6'],
+    ['a negative argument index', arg({ index: -1, op: 'eq', value: 1 }), 'argument index -1'],
+    ['an errno that would spill into the action bits', getpid({ errno: 0x10000 }), 'errno 65536'],
+    ['an unknown action', { defaultAction: 'deny', rules: [] }, "defaultAction 'deny'"],
+    ['an unknown operator', arg({ index: 0, op: 'bitsSet', value: 1 }), "op 'bitsSet'"],
+    ['a number beyond 64 bits', arg({ index: 0, op: 'eq', value: 2 ** 64 }), 'a value beyond 64 bits'],
+    ['a fractional number', arg({ index: 0, op: 'eq', value: 1.5 }), 'a value beyond 64 bits'],
+    ['a bigint beyond 64 bits', arg({ index: 0, op: 'maskedEq', value: 1, mask: 2n ** 64n }), 'a bigint beyond 64 bits'],
+  ])('refuses %s, as a caller\'s bug rather than a ConfigError', (_name, policy, detail) => {
+    expect(() => compile(policy)).toThrow(`compileSeccomp takes a policy from validateSeccompPolicy: ${detail}`);
+    const error = errorOf(() => compileSeccompPolicy(policy as CompilableSeccompPolicy));
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ConfigError);
+    // Validation refuses each of them first, naming the field.
+    expect(() => validateSeccompPolicy(policy)).toThrow(ConfigError);
+  });
+
+  it('refuses values of the wrong type with an error, not a crash or a program', () => {
+    for (const policy of [
+      {},
+      { defaultAction: 'allow' },
+      { defaultAction: 'allow', rules: {} },
+      { defaultAction: 'allow', rules: [, getpid({}).rules[0]] },
+      { defaultAction: 'allow', rules: [{ syscalls: [7], action: 'allow' }] },
+      { defaultAction: 'allow', rules: [{ syscalls: 'getpid', action: 'allow' }] },
+      getpid({ errno: '1' }),
+      arg({ index: '1', op: 'eq', value: 1 }),
+      arg({ index: 0, op: 'maskedEq', value: 1 }),
+    ]) {
+      expect(() => compile(policy), JSON.stringify(policy)).toThrow();
+    }
   });
 });
 
@@ -642,12 +691,7 @@ describe('the setuid guard', () => {
 
   it("a misspelt name in the policy is still an error naming the policy's own field", () => {
     const bad = { defaultAction: 'allow' as const, rules: [{ syscalls: ['getpid', 'chmdo'], action: 'errno' as const }] };
-    let error: unknown;
-    try {
-      withSetuidGuard(bad);
-    } catch (e) {
-      error = e;
-    }
+    const error = errorOf(() => withSetuidGuard(bad));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ field: 'seccomp.rules[0].syscalls[1]' });
     expect((error as Error).message).toMatch(/unknown system call 'chmdo'/);
