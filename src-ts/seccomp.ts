@@ -6,8 +6,8 @@
  * and value ranges, argument indexes, which fields go together) is checked here, by
  * validateSeccompPolicy, with a ConfigError naming the field. The system call names are
  * checked by the addon's compiler (`native.compileSeccomp`), because the table is the
- * build's, for its architecture; compileSeccompPolicy turns that error into a
- * ConfigError naming the field too. The compiler trusts the
+ * build's, generated from the kernel headers it was compiled with; compileSeccompPolicy
+ * turns that error into a ConfigError naming the field too. The compiler trusts the
  * shape and only refuses what would make it unsafe or ambiguous.
  */
 import { ConfigError } from './errors.js';

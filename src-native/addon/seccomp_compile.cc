@@ -206,6 +206,7 @@ void read_syscalls(const Napi::Array& names, uint32_t rule_index, bool ignore_un
     } else if (!ignore_unknown) {
       std::string message = "seccomp.rules[" + std::to_string(rule_index) + "].syscalls[" + std::to_string(i) +
                             "]: unknown system call '" + name + "' on " + syscall_arch_name();
+      if (const char* arch = syscall_arch_elsewhere(name)) message += std::string(" (it exists on ") + arch + " only)";
       throw Refused{message};
     }
   }
