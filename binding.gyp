@@ -24,7 +24,16 @@
         "src-native/addon/syscall_table.cc",
         "src-native/addon/spawn.cc"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      # The system call table, generated from the kernel headers the compiler sees.
+      "actions": [
+        {
+          "action_name": "syscall_table",
+          "inputs": ["src-native/addon/gen_syscall_table.mjs"],
+          "outputs": ["<(SHARED_INTERMEDIATE_DIR)/syscall_table.inc"],
+          "action": ["node", "src-native/addon/gen_syscall_table.mjs", "<(SHARED_INTERMEDIATE_DIR)/syscall_table.inc"]
+        }
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "<(SHARED_INTERMEDIATE_DIR)"],
       "defines": ["NAPI_VERSION=9", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],

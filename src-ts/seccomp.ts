@@ -1,8 +1,14 @@
 /**
- * Seccomp policies (API.md "SeccompPolicy"): their type, their JS-side validation, and
- * the default policy. The addon compiles a validated policy to BPF
- * (`native.compileSeccomp`), which also checks the system call names against the
- * architecture it was built for.
+ * Seccomp policies (API.md "SeccompPolicy"): their type, their validation, and the
+ * default policy.
+ *
+ * Each fact about a policy is checked in one place. Its shape (types, actions, errno
+ * and value ranges, argument indexes, which fields go together) is checked here, by
+ * validateSeccompPolicy, with a ConfigError naming the field. The system call names are
+ * checked by the addon's compiler (`native.compileSeccomp`), because the table is the
+ * build's, generated from the kernel headers it was compiled with; compileSeccompPolicy
+ * turns that error into a ConfigError naming the field too. The compiler trusts the
+ * shape and only refuses what would make it unsafe or ambiguous.
  */
 import { ConfigError } from './errors.js';
 import { native } from './native.js';
@@ -246,8 +252,9 @@ function checkRule(v: unknown, field: string): SeccompRule {
 
 /**
  * Checks the shape of a seccomp policy and returns a copy of it (so later changes to
- * the caller's object do not matter). System call names are checked by the compiler,
- * which knows the architecture. Throws ConfigError naming the field at fault.
+ * the caller's object do not matter), which is what the compiler accepts. System call
+ * names are left to the compiler, which has the architecture's table (see the top of
+ * this file). Throws ConfigError naming the field at fault.
  */
 export function validateSeccompPolicy(value: unknown, field = 'seccomp'): CompilableSeccompPolicy {
   if (!isObject(value)) throw new ConfigError(field, 'must be an object');
@@ -305,7 +312,9 @@ const programs = new Map<string, Buffer>();
 /**
  * The BPF program of a validated policy, compiled by the addon for this architecture and
  * cached. What only the compiler can check (system call names, the instruction limit)
- * comes back as a ConfigError naming the field, before any process exists.
+ * comes back as a ConfigError naming the field ("seccomp.rules[2].syscalls[0]: ..."),
+ * before any process exists; any other error means the policy was not validated, a bug,
+ * and is thrown as it is.
  */
 export function compileSeccompPolicy(policy: CompilableSeccompPolicy): Buffer {
   const key = policy === defaultSeccompPolicy ? '<default>' : JSON.stringify(policy, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
@@ -314,9 +323,8 @@ export function compileSeccompPolicy(policy: CompilableSeccompPolicy): Buffer {
     try {
       program = native.compileSeccomp(policy);
     } catch (e) {
-      const text = (e as Error).message;
-      const m = /^(seccomp[^\s:]*):? (.*)$/s.exec(text);
-      throw m ? new ConfigError(m[1], m[2]) : new ConfigError('seccomp', text);
+      const m = /^(seccomp[^\s:]*):? (.*)$/s.exec((e as Error).message);
+      throw m ? new ConfigError(m[1], m[2]) : e;
     }
     if (programs.size >= 64) programs.clear();
     programs.set(key, program);

@@ -53,7 +53,7 @@ export function setuidGuardRules(): SeccompRule[] {
  * null (seccomp 'none'), the guard alone over an allow-everything default.
  *
  * The result skips system call names this architecture lacks (open, creat, mkdir,
- * mknod and chmod do not exist on aarch64; fchmodat2 is missing from older headers).
+ * mknod and chmod do not exist on aarch64).
  * So that this does not also hide a misspelt name in `policy`, `policy` is first
  * compiled on its own: its errors name its own fields (seccomp.rules[i]...).
  */

@@ -1,4 +1,4 @@
-// The seccomp policy compiler: JS policy object -> checked model -> classic BPF.
+// The seccomp policy compiler: validated JS policy -> model -> classic BPF.
 // The program layout is described in seccomp_compile.h.
 #include "seccomp_compile.h"
 
@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <tuple>
 #include <utility>
 
@@ -46,7 +47,6 @@ constexpr bool kHasX32 = false;
 #endif
 
 constexpr uint32_t kX32SyscallBit = 0x40000000u;
-constexpr uint32_t kMaxErrno = 4095;  // beyond it libc would not read the result as an error
 constexpr size_t kMaxInstructions = BPF_MAXINSNS;
 constexpr uint32_t kRetKill = SECCOMP_RET_KILL_PROCESS;
 constexpr uint32_t kRetX32 = SECCOMP_RET_ERRNO | ENOSYS;
@@ -84,76 +84,69 @@ struct Policy {
   std::vector<Rule> rules;
 };
 
-// A validation failure; only our own, so errors thrown by JS getters pass through.
-struct Invalid {
+// The policy comes from validateSeccompPolicy (src-ts/seccomp.ts), the one place that
+// checks its shape and names the field at fault. Read here is only what this code needs
+// to stay in bounds (an argument index, numbers that fit their C types) and to mean what
+// it says (a known action or operator): anything else is a caller's bug, refused rather
+// than guessed at. Wrong JS types are refused by N-API itself (Napi::Error).
+// The one user-facing check made here is the system call names, because the table is
+// this build's (syscall_table.h): see compileSeccompPolicy for how that error reaches
+// the field.
+struct Refused {
   std::string message;
 };
 
-[[noreturn]] void invalid(const std::string& field, const std::string& what) { throw Invalid{field + " " + what}; }
-
-bool is_plain_object(const Napi::Value& v) { return v.IsObject() && !v.IsArray(); }
+[[noreturn]] void unvalidated(const std::string& what) {
+  throw Refused{"compileSeccomp takes a policy from validateSeccompPolicy: " + what};
+}
 
 bool integral(double d) { return std::isfinite(d) && std::trunc(d) == d; }
 
-std::string indexed(const std::string& field, uint32_t i) { return field + "[" + std::to_string(i) + "]"; }
-
-uint32_t read_errno(const Napi::Value& v, const std::string& field) {
-  if (v.IsNumber()) {
-    double d = v.As<Napi::Number>().DoubleValue();
-    if (integral(d) && d >= 0 && d <= kMaxErrno) return static_cast<uint32_t>(d);
-  }
-  invalid(field, "must be an integer 0..4095");
+std::string str(double d) {
+  std::ostringstream os;
+  os << d;
+  return os.str();
 }
 
-// An action and its errno, e.g. {action: 'errno', errno: 13}, as a SECCOMP_RET_* value.
-uint32_t read_ret(const Napi::Object& o, const std::string& base, const char* action_key, const char* errno_key) {
-  Napi::Value av = o.Get(action_key);
-  std::string action = av.IsString() ? av.As<Napi::String>().Utf8Value() : "";
+// An action and its errno (EPERM when absent) as a SECCOMP_RET_* value.
+uint32_t read_ret(const Napi::Object& o, const char* action_key, const char* errno_key) {
+  std::string action = o.Get(action_key).As<Napi::String>().Utf8Value();
+  if (action == "allow") return SECCOMP_RET_ALLOW;
+  if (action == "kill") return kRetKill;
+  if (action == "log") return SECCOMP_RET_LOG;
+  if (action != "errno") unvalidated(std::string(action_key) + " '" + action + "'");
   Napi::Value ev = o.Get(errno_key);
-  if (action == "errno") {
-    uint32_t e = ev.IsUndefined() ? EPERM : read_errno(ev, base + "." + errno_key);
-    return SECCOMP_RET_ERRNO | e;
-  }
-  uint32_t ret;
-  if (action == "allow")
-    ret = SECCOMP_RET_ALLOW;
-  else if (action == "kill")
-    ret = kRetKill;
-  else if (action == "log")
-    ret = SECCOMP_RET_LOG;
-  else
-    invalid(base + "." + action_key, "must be one of 'allow', 'errno', 'kill', 'log'");
-  if (!ev.IsUndefined()) invalid(base + "." + errno_key, std::string("is only valid with ") + action_key + " 'errno'");
-  return ret;
+  if (ev.IsUndefined()) return SECCOMP_RET_ERRNO | EPERM;
+  // More than SECCOMP_RET_DATA would spill into the action bits.
+  double e = ev.As<Napi::Number>().DoubleValue();
+  if (!integral(e) || e < 0 || e > SECCOMP_RET_DATA) unvalidated(std::string(errno_key) + " " + str(e));
+  return SECCOMP_RET_ERRNO | static_cast<uint32_t>(e);
 }
 
-// A number (safe integer) or bigint in -2^63 .. 2^64-1; negatives as two's complement,
-// which is what a sign-extended int argument looks like in the register.
-uint64_t read_u64(const Napi::Value& v, const std::string& field) {
-  if (v.IsNumber()) {
-    double d = v.As<Napi::Number>().DoubleValue();
-    if (integral(d) && std::fabs(d) <= 9007199254740991.0)
-      return d < 0 ? static_cast<uint64_t>(static_cast<int64_t>(d)) : static_cast<uint64_t>(d);
-  } else if (v.IsBigInt()) {
+// A number or bigint as the 64-bit word it stands for (negatives as two's complement,
+// which is what a sign-extended int argument looks like in the register).
+uint64_t read_u64(const Napi::Value& v) {
+  if (v.IsBigInt()) {
     bool lossless = false;
     int64_t s = v.As<Napi::BigInt>().Int64Value(&lossless);
     if (lossless) return static_cast<uint64_t>(s);
     uint64_t u = v.As<Napi::BigInt>().Uint64Value(&lossless);
     if (lossless) return u;
+    unvalidated("a bigint beyond 64 bits");
   }
-  invalid(field, "must be a safe integer or a bigint in -2^63..2^64-1");
+  double d = v.As<Napi::Number>().DoubleValue();
+  // The casts below are only defined within these bounds.
+  if (!integral(d) || d < -9223372036854775808.0 || d >= 18446744073709551616.0) unvalidated("a value beyond 64 bits");
+  return d < 0 ? static_cast<uint64_t>(static_cast<int64_t>(d)) : static_cast<uint64_t>(d);
 }
 
-Op read_op(const Napi::Value& v, const std::string& field) {
+Op read_op(const std::string& s) {
   static const std::pair<const char*, Op> kOps[] = {{"eq", Op::kEq}, {"ne", Op::kNe}, {"lt", Op::kLt},
                                                     {"le", Op::kLe}, {"gt", Op::kGt}, {"ge", Op::kGe},
                                                     {"maskedEq", Op::kMaskedEq}};
-  if (v.IsString()) {
-    std::string s = v.As<Napi::String>().Utf8Value();
-    for (const auto& [name, op] : kOps)
-      if (s == name) return op;
-  }
-  invalid(field, "must be one of 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'maskedEq'");
+  for (const auto& [name, op] : kOps)
+    if (s == name) return op;
+  unvalidated("op '" + s + "'");
 }
 
 // Whether a check holds for every argument value (true), for none (false), or depends.
@@ -182,29 +175,17 @@ std::optional<bool> constant_outcome(const ArgCheck& c) {
   return std::nullopt;
 }
 
-void read_args(const Napi::Value& v, const std::string& field, Rule* rule) {
-  if (v.IsUndefined()) return;
-  if (!v.IsArray()) invalid(field, "must be an array");
-  Napi::Array arr = v.As<Napi::Array>();
-  for (uint32_t i = 0; i < arr.Length(); i++) {
-    std::string f = indexed(field, i);
-    Napi::Value cv = arr.Get(i);
-    if (!is_plain_object(cv)) invalid(f, "must be an object");
-    Napi::Object c = cv.As<Napi::Object>();
+void read_args(const Napi::Array& args, Rule* rule) {
+  for (uint32_t i = 0; i < args.Length(); i++) {
+    Napi::Object c = args.Get(i).As<Napi::Object>();
     ArgCheck check{};
-    Napi::Value iv = c.Get("index");
-    double index = iv.IsNumber() ? iv.As<Napi::Number>().DoubleValue() : -1;
-    if (!integral(index) || index < 0 || index > 5) invalid(f + ".index", "must be 0..5");
+    // The index becomes an offset into seccomp_data: it must stay within args[6].
+    double index = c.Get("index").As<Napi::Number>().DoubleValue();
+    if (!integral(index) || index < 0 || index > 5) unvalidated("argument index " + str(index));
     check.index = static_cast<uint32_t>(index);
-    check.op = read_op(c.Get("op"), f + ".op");
-    check.value = read_u64(c.Get("value"), f + ".value");
-    Napi::Value mv = c.Get("mask");
-    if (check.op == Op::kMaskedEq) {
-      if (mv.IsUndefined()) invalid(f + ".mask", "is required with op 'maskedEq'");
-      check.mask = read_u64(mv, f + ".mask");
-    } else if (!mv.IsUndefined()) {
-      invalid(f + ".mask", "is only valid with op 'maskedEq'");
-    }
+    check.op = read_op(c.Get("op").As<Napi::String>().Utf8Value());
+    check.value = read_u64(c.Get("value"));
+    if (check.op == Op::kMaskedEq) check.mask = read_u64(c.Get("mask"));
     // Checks that always hold are dropped; one that never does voids the rule.
     std::optional<bool> constant = constant_outcome(check);
     if (!constant)
@@ -214,46 +195,36 @@ void read_args(const Napi::Value& v, const std::string& field, Rule* rule) {
   }
 }
 
-void read_syscalls(const Napi::Value& v, const std::string& field, bool ignore_unknown, Rule* rule) {
-  if (!v.IsArray() || v.As<Napi::Array>().Length() == 0)
-    invalid(field, "must be a non-empty array of system call names");
-  Napi::Array arr = v.As<Napi::Array>();
-  for (uint32_t i = 0; i < arr.Length(); i++) {
-    std::string f = indexed(field, i);
-    Napi::Value nv = arr.Get(i);
-    if (!nv.IsString()) invalid(f, "must be a string");
-    std::string name = nv.As<Napi::String>().Utf8Value();
-    if (name.empty()) invalid(f, "must be a non-empty string");
+// Names -> this architecture's numbers. An unknown name is the caller's error, named by
+// its field (seccomp.rules[i].syscalls[j]), unless ignoreUnknown skips it.
+void read_syscalls(const Napi::Array& names, uint32_t rule_index, bool ignore_unknown, Rule* rule) {
+  for (uint32_t i = 0; i < names.Length(); i++) {
+    std::string name = names.Get(i).As<Napi::String>().Utf8Value();
     int nr = syscall_number(name);
-    if (nr >= 0)
+    if (nr >= 0) {
       rule->syscalls.push_back(nr);
-    else if (!ignore_unknown)
-      throw Invalid{f + ": unknown system call '" + name + "' on " + syscall_arch_name()};
+    } else if (!ignore_unknown) {
+      std::string message = "seccomp.rules[" + std::to_string(rule_index) + "].syscalls[" + std::to_string(i) +
+                            "]: unknown system call '" + name + "' on " + syscall_arch_name();
+      if (const char* arch = syscall_arch_elsewhere(name)) message += std::string(" (it exists on ") + arch + " only)";
+      throw Refused{message};
+    }
   }
 }
 
 Policy read_policy(const Napi::Object& o) {
-  const std::string root = "seccomp";
   Policy p;
-  bool ignore_unknown = false;
   Napi::Value iu = o.Get("ignoreUnknown");
-  if (!iu.IsUndefined()) {
-    if (!iu.IsBoolean()) invalid(root + ".ignoreUnknown", "must be a boolean");
-    ignore_unknown = iu.As<Napi::Boolean>().Value();
-  }
-  p.default_ret = read_ret(o, root, "defaultAction", "defaultErrno");
-  Napi::Value rv = o.Get("rules");
-  if (!rv.IsArray()) invalid(root + ".rules", "must be an array");
-  Napi::Array rules = rv.As<Napi::Array>();
+  bool ignore_unknown = iu.IsBoolean() && iu.As<Napi::Boolean>().Value();
+  p.default_ret = read_ret(o, "defaultAction", "defaultErrno");
+  Napi::Array rules = o.Get("rules").As<Napi::Array>();
   for (uint32_t i = 0; i < rules.Length(); i++) {
-    std::string f = indexed(root + ".rules", i);
-    Napi::Value v = rules.Get(i);
-    if (!is_plain_object(v)) invalid(f, "must be an object");
-    Napi::Object r = v.As<Napi::Object>();
+    Napi::Object r = rules.Get(i).As<Napi::Object>();
     Rule rule;
-    read_syscalls(r.Get("syscalls"), f + ".syscalls", ignore_unknown, &rule);
-    rule.ret = read_ret(r, f, "action", "errno");
-    read_args(r.Get("args"), f + ".args", &rule);
+    read_syscalls(r.Get("syscalls").As<Napi::Array>(), i, ignore_unknown, &rule);
+    rule.ret = read_ret(r, "action", "errno");
+    Napi::Value args = r.Get("args");
+    if (!args.IsUndefined()) read_args(args.As<Napi::Array>(), &rule);
     p.rules.push_back(std::move(rule));
   }
   return p;
@@ -525,7 +496,7 @@ bool compile_seccomp(const Napi::Object& policy, std::vector<uint8_t>* prog, std
   Policy p;
   try {
     p = read_policy(policy);
-  } catch (const Invalid& e) {
+  } catch (const Refused& e) {
     *err = e.message;
     return false;
   }

@@ -23,9 +23,11 @@
 #include <vector>
 
 namespace nsj {
-// Validates `policy` and compiles it. On failure returns false and sets *err to a
-// message naming the field at fault, e.g.
-// "seccomp.rules[2].syscalls[0]: unknown system call 'foo' on x86_64".
-// Exceptions thrown by JS getters propagate as Napi::Error.
+// Compiles `policy`, which validateSeccompPolicy (src-ts/seccomp.ts) has checked. On
+// failure returns false and sets *err: for an unknown system call a message naming the
+// field, e.g. "seccomp.rules[2].syscalls[0]: unknown system call 'foo' on x86_64"; for a
+// program over the limit one naming "seccomp"; for input that validation would have
+// refused, a message that says so (a caller's bug). Napi::Error propagates for values of
+// the wrong JS type and for exceptions thrown by JS getters.
 bool compile_seccomp(const Napi::Object& policy, std::vector<uint8_t>* prog, std::string* err);
 }  // namespace nsj

@@ -2,7 +2,8 @@
 // they did, so tests check the BPF in the kernel itself rather than in a model of it.
 //
 //   seccomp_probe FILTER CALL...   FILTER: a file of struct sock_filter, or '-' for none
-//   seccomp_probe --list           the syscall table: "name number" per line
+//   seccomp_probe --list [ARCH]    the syscall table (this build's, or x86_64's or
+//                                  aarch64's): "name number" per line
 //
 // CALL is NAME[:ARG,ARG...], arguments in C notation (0x5412, -1, 0xffffffff00005412).
 // Prefixes: "x32:NAME" calls NAME through the x32 ABI (its number | 0x40000000);
@@ -53,7 +54,7 @@ struct Call {
 };
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "seccomp_probe: %s\nusage: seccomp_probe FILTER|- CALL... | --list\n", why);
+  std::fprintf(stderr, "seccomp_probe: %s\nusage: seccomp_probe FILTER|- CALL... | --list [ARCH]\n", why);
   std::exit(2);
 }
 
@@ -145,8 +146,9 @@ std::vector<sock_filter> read_filter(const char* path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 2 && std::strcmp(argv[1], "--list") == 0) {
-    for (const auto& e : nsj::syscall_table()) std::printf("%s %d\n", e.name, e.nr);
+  if ((argc == 2 || argc == 3) && std::strcmp(argv[1], "--list") == 0) {
+    for (const auto& e : nsj::syscall_table(argc == 3 ? argv[2] : nsj::syscall_arch_name()))
+      std::printf("%s %d\n", e.name, e.nr);
     return 0;
   }
   if (argc < 3) usage("missing arguments");

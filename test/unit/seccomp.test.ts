@@ -1,6 +1,7 @@
-// The seccomp policy compiler: validation (JS and native), the BPF it emits (checked
-// with a small interpreter against the policy's meaning), and the filters' behaviour in
-// real processes (test/native/seccomp_probe.cc, built here with g++).
+// Seccomp policies: validation (src-ts/seccomp.ts), the system call table generated from
+// the kernel headers, the BPF the addon emits (checked with a small interpreter against
+// the policy's meaning), and the filters' behaviour in real processes
+// (test/native/seccomp_probe.cc, built here with g++).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +16,7 @@ import {
   type SeccompArgCondition,
   type SeccompArgOp,
   checkPolicyCanStart,
+  compileSeccompPolicy,
   defaultSeccompPolicy,
   validateSeccompPolicy,
 } from '../../dist/seccomp.js';
@@ -75,6 +77,16 @@ const nr = (name: string): number => NR[name]![IS_X86_64 ? 0 : 1];
 
 const errnoRet = (e: number) => (RET_ERRNO | e) >>> 0;
 const compile = (p: unknown) => native.compileSeccomp(p);
+
+/** What `f` throws (undefined if nothing). */
+function errorOf(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
 
 // ---- A classic-BPF interpreter for seccomp programs ----
 
@@ -279,21 +291,11 @@ describe('validation', () => {
     ['ignoreUnknown type', { ...ok, ignoreUnknown: 1 }, 'seccomp.ignoreUnknown must be a boolean'],
   ];
 
-  it.each(cases)('JS rejects: %s', (_name, policy, message) => {
-    let error: unknown;
-    try {
-      validateSeccompPolicy(policy);
-    } catch (e) {
-      error = e;
-    }
+  it.each(cases)('rejects: %s', (_name, policy, message) => {
+    const error = errorOf(() => validateSeccompPolicy(policy));
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(message);
     expect(message.startsWith((error as ConfigError).field)).toBe(true);
-  });
-
-  it.each(cases.filter(([, p]) => typeof p === 'object'))('native rejects the same way: %s', (_name, policy, message) => {
-    expect(() => compile(policy)).toThrow(TypeError);
-    expect(() => compile(policy)).toThrow(message);
   });
 
   it('names the field under the given root', () => {
@@ -328,7 +330,11 @@ describe('validation', () => {
       ],
     };
     expect(() => compile(p)).toThrow(`seccomp.rules[2].syscalls[0]: unknown system call 'foo' on ${ARCH}`);
-    // Names that exist on another architecture only are unknown too.
+    // What callers get: a ConfigError naming the field.
+    const error = errorOf(() => compileSeccompPolicy(validateSeccompPolicy(p)));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ field: 'seccomp.rules[2].syscalls[0]', message: `seccomp.rules[2].syscalls[0] unknown system call 'foo' on ${ARCH}` });
+    // Names that exist on another architecture only are unknown too; the message says where they exist.
     const elsewhere = IS_X86_64 ? [] : ['open', 'iopl'];
     for (const name of elsewhere) {
       expect(() => compile({ defaultAction: 'allow', rules: [{ syscalls: [name], action: 'kill' }] })).toThrow(
@@ -383,6 +389,50 @@ describe('validation', () => {
     expect(() => compile({ defaultAction: 'allow', rules })).toThrow(
       /^seccomp: the policy compiles to \d+ BPF instructions, more than the kernel's limit of 4096/,
     );
+    const error = errorOf(() => compileSeccompPolicy({ defaultAction: 'allow', rules } as CompilableSeccompPolicy));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ field: 'seccomp' });
+  });
+});
+
+// ---- The compiler trusts validated policies, but builds nothing from anything else ----
+
+describe('the compiler, given what validation would refuse', () => {
+  const getpid = (more: object) => ({ defaultAction: 'allow', rules: [{ syscalls: ['getpid'], action: 'errno', ...more }] });
+  const arg = (c: object) => getpid({ args: [c] });
+
+  it.each<[string, unknown, string]>([
+    ['an argument index past args[5]', arg({ index: 6, op: 'eq', value: 1 }), 'argument index 6'],
+    ['a negative argument index', arg({ index: -1, op: 'eq', value: 1 }), 'argument index -1'],
+    ['an errno that would spill into the action bits', getpid({ errno: 0x10000 }), 'errno 65536'],
+    ['an unknown action', { defaultAction: 'deny', rules: [] }, "defaultAction 'deny'"],
+    ['an unknown operator', arg({ index: 0, op: 'bitsSet', value: 1 }), "op 'bitsSet'"],
+    ['a number beyond 64 bits', arg({ index: 0, op: 'eq', value: 2 ** 64 }), 'a value beyond 64 bits'],
+    ['a fractional number', arg({ index: 0, op: 'eq', value: 1.5 }), 'a value beyond 64 bits'],
+    ['a bigint beyond 64 bits', arg({ index: 0, op: 'maskedEq', value: 1, mask: 2n ** 64n }), 'a bigint beyond 64 bits'],
+  ])('refuses %s, as a caller\'s bug rather than a ConfigError', (_name, policy, detail) => {
+    expect(() => compile(policy)).toThrow(`compileSeccomp takes a policy from validateSeccompPolicy: ${detail}`);
+    const error = errorOf(() => compileSeccompPolicy(policy as CompilableSeccompPolicy));
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ConfigError);
+    // Validation refuses each of them first, naming the field.
+    expect(() => validateSeccompPolicy(policy)).toThrow(ConfigError);
+  });
+
+  it('refuses values of the wrong type with an error, not a crash or a program', () => {
+    for (const policy of [
+      {},
+      { defaultAction: 'allow' },
+      { defaultAction: 'allow', rules: {} },
+      { defaultAction: 'allow', rules: [, getpid({}).rules[0]] },
+      { defaultAction: 'allow', rules: [{ syscalls: [7], action: 'allow' }] },
+      { defaultAction: 'allow', rules: [{ syscalls: 'getpid', action: 'allow' }] },
+      getpid({ errno: '1' }),
+      arg({ index: '1', op: 'eq', value: 1 }),
+      arg({ index: 0, op: 'maskedEq', value: 1 }),
+    ]) {
+      expect(() => compile(policy), JSON.stringify(policy)).toThrow();
+    }
   });
 });
 
@@ -642,12 +692,7 @@ describe('the setuid guard', () => {
 
   it("a misspelt name in the policy is still an error naming the policy's own field", () => {
     const bad = { defaultAction: 'allow' as const, rules: [{ syscalls: ['getpid', 'chmdo'], action: 'errno' as const }] };
-    let error: unknown;
-    try {
-      withSetuidGuard(bad);
-    } catch (e) {
-      error = e;
-    }
+    const error = errorOf(() => withSetuidGuard(bad));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ field: 'seccomp.rules[0].syscalls[1]' });
     expect((error as Error).message).toMatch(/unknown system call 'chmdo'/);
@@ -677,6 +722,137 @@ describe('the setuid guard', () => {
   });
 });
 
+// ---- The system call table, generated from the kernel headers at build time ----
+
+const hasGxx = spawnSync('g++', ['--version']).status === 0;
+if (!hasGxx) console.log('seccomp: skipping the tests that build C++ (the headers\' table, real processes): g++ is not installed');
+
+const GENERATOR = path.join(ROOT, 'src-native/addon/gen_syscall_table.mjs');
+
+/** Runs the table generator as the build does, with `cxx` as the compiler. */
+function generateTable(out: string, cxx = 'g++') {
+  return spawnSync(process.execPath, [GENERATOR, out], { encoding: 'utf8', env: { ...process.env, CXX: cxx } });
+}
+
+/** The numbers the addon gives `names`, read back from a program where rule i answers errno i + 1. */
+function addonNumbers(names: string[]): Map<string, number> {
+  const rules = names.map((name, i) => ({ syscalls: [name], action: 'errno', errno: i + 1 }));
+  const prog = decode(compile({ defaultAction: 'allow', rules }));
+  const out = new Map<string, number>();
+  for (let n = 0; n < 1024; n++) {
+    const ret = run(prog, { nr: n });
+    if (ret === RET_ALLOW) continue;
+    const name = names[(ret & 0xffff) - 1]!;
+    expect(out.get(name), `${name} is both ${out.get(name)} and ${n}`).toBeUndefined();
+    out.set(name, n);
+  }
+  return out;
+}
+
+// Numbers fixed by the kernel, [x86_64, aarch64]; the last three are newer than Debian 12's headers.
+const FIXED: Record<string, [number, number]> = {
+  read: [0, 63],
+  write: [1, 64],
+  openat: [257, 56],
+  execve: [59, 221],
+  fchmodat2: [452, 452],
+  open_tree_attr: [467, 467],
+  listns: [470, 470],
+};
+
+describe('the system call table', () => {
+  it("gives the kernel's numbers, also for calls newer than the build machine's headers", () => {
+    const names = Object.keys(FIXED);
+    const got = addonNumbers(names);
+    for (const name of names) expect(got.get(name), name).toBe(FIXED[name]![IS_X86_64 ? 0 : 1]);
+    for (const [name, n] of Object.entries(X86_64_ONLY)) expect(addonNumbers([name]).get(name), name).toBe(IS_X86_64 ? n : undefined);
+  });
+
+  it('has no entries for the macros of <asm/unistd.h> that are not system calls', () => {
+    for (const name of ['syscalls', 'arch_specific_syscall', 'NR_read', '__NR_read']) {
+      expect(() => compile({ defaultAction: 'allow', rules: [{ syscalls: [name], action: 'kill' }] }), name).toThrow(
+        `unknown system call '${name}'`,
+      );
+    }
+  });
+
+  describe.skipIf(!hasGxx)('against the kernel headers', () => {
+    let dir = '';
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syscall-table-'));
+    });
+    afterAll(() => {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('has every __NR_ macro of <sys/syscall.h>, with the number a compiled program prints', () => {
+      const macros = spawnSync('g++', ['-x', 'c++', '-dM', '-E', '-'], { input: '#include <sys/syscall.h>\n', encoding: 'utf8' });
+      expect(macros.status).toBe(0);
+      const names = [...macros.stdout.matchAll(/^#define __NR_(\w+) /gm)]
+        .map((m) => m[1]!)
+        .filter((name) => name !== 'syscalls' && name !== 'arch_specific_syscall');
+      expect(names.length).toBeGreaterThan(IS_X86_64 ? 300 : 280);
+      const source = path.join(dir, 'numbers.cc');
+      fs.writeFileSync(
+        source,
+        '#include <sys/syscall.h>\n#include <cstdio>\nint main() {\n' +
+          names.map((name) => `  std::printf("%s %ld\\n", "${name}", static_cast<long>(__NR_${name}));\n`).join('') +
+          '}\n',
+      );
+      const cc = spawnSync('g++', ['-o', path.join(dir, 'numbers'), source], { encoding: 'utf8' });
+      expect(cc.stderr).toBe('');
+      const printed = spawnSync(path.join(dir, 'numbers'), { encoding: 'utf8' }).stdout;
+      const headers = new Map(printed.trim().split('\n').map((l) => l.split(' ')).map(([name, n]) => [name!, Number(n)]));
+      expect(headers.size).toBe(names.length);
+      const addon = addonNumbers(names);
+      for (const name of names) expect(addon.get(name), name).toBe(headers.get(name));
+    });
+
+    it('is generated sorted and the same every time, with both architectures\' numbers', () => {
+      const [a, b] = [path.join(dir, 'a.inc'), path.join(dir, 'b.inc')];
+      for (const out of [a, b]) expect(generateTable(out)).toMatchObject({ status: 0, stderr: '' });
+      const text = fs.readFileSync(a, 'utf8');
+      expect(fs.readFileSync(b, 'utf8')).toBe(text);
+      const rows = [...text.matchAll(/^\{"(\w+)", "(\w+)", (\d+)\},/gm)].map((m) => ({ arch: m[1]!, name: m[2]!, nr: Number(m[3]) }));
+      const keys = rows.map((r) => `${r.arch} ${r.name}`);
+      expect(keys).toEqual([...keys].sort());
+      expect(new Set(keys).size).toBe(keys.length);
+      const table = (arch: string) => new Map(rows.filter((r) => r.arch === arch).map((r) => [r.name, r.nr]));
+      // The other architecture's table is there when its headers are: aarch64's (asm-generic) always is on x86_64.
+      const archs = IS_X86_64 || table('x86_64').size ? ['x86_64', 'aarch64'] : ['aarch64'];
+      if (archs.length === 1) console.log('seccomp: no x86_64 headers here; its table was not generated');
+      for (const [i, arch] of ['x86_64', 'aarch64'].entries()) {
+        if (!archs.includes(arch)) continue;
+        const t = table(arch);
+        for (const [name, nrs] of Object.entries(FIXED)) expect(t.get(name), `${arch} ${name}`).toBe(nrs[i]);
+        for (const [name, n] of Object.entries(X86_64_ONLY)) expect(t.get(name), `${arch} ${name}`).toBe(arch === 'x86_64' ? n : undefined);
+      }
+    });
+
+    it('fails the build, loudly and writing nothing, on headers it cannot trust', () => {
+      const include = path.join(dir, 'fake');
+      fs.mkdirSync(path.join(include, 'sys'), { recursive: true });
+      const cxx = `g++ -nostdinc -I${include}`;
+      const plenty = Array.from({ length: 310 }, (_, i) => `#define __NR_fake${i} ${i}\n`).join('');
+      for (const [headers, why] of [
+        ['#define __NR_read 0\n#define __NR_write 1\n', /gave only 2 (x86_64|aarch64) system calls \(expected at least/],
+        [`${plenty}#define __NR_read (0x40000000 + 0)\n`, /__NR_read expands to '\(0x40000000 \+ 0\)', not a number of a native 64-bit ABI/],
+        [`${plenty}#define __NR_fchmodat2 999\n`, /__NR_fchmodat2 is 999, but the kernel's unified numbering says 452/],
+      ] as const) {
+        fs.writeFileSync(path.join(include, 'sys', 'syscall.h'), headers);
+        const out = path.join(dir, 'refused.inc');
+        const r = generateTable(out, cxx);
+        expect(r.status, why.source).toBe(1);
+        expect(r.stderr).toMatch(why);
+        expect(fs.existsSync(out)).toBe(false);
+      }
+      // The same compiler with sane headers: accepted.
+      fs.writeFileSync(path.join(include, 'sys', 'syscall.h'), plenty);
+      expect(generateTable(path.join(dir, 'fake.inc'), cxx)).toMatchObject({ status: 0, stderr: '' });
+    });
+  });
+});
+
 // ---- Real processes ----
 
 interface Outcome {
@@ -688,9 +864,6 @@ interface Outcome {
   exit?: number;
 }
 
-const hasGxx = spawnSync('g++', ['--version']).status === 0;
-if (!hasGxx) console.log('seccomp: skipping the real-process tests: g++ is not installed');
-
 describe.skipIf(!hasGxx)('in real processes', () => {
   let dir = '';
   let probeBin = '';
@@ -699,6 +872,8 @@ describe.skipIf(!hasGxx)('in real processes', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seccomp-probe-'));
     probeBin = path.join(dir, 'seccomp_probe');
+    // The table as the build generates it (here, next to the probe).
+    expect(generateTable(path.join(dir, 'syscall_table.inc'))).toMatchObject({ status: 0, stderr: '' });
     const cc = spawnSync(
       'g++',
       [
@@ -707,6 +882,7 @@ describe.skipIf(!hasGxx)('in real processes', () => {
         '-Wall',
         '-Wextra',
         `-I${path.join(ROOT, 'src-native/addon')}`,
+        `-I${dir}`,
         path.join(ROOT, 'test/native/seccomp_probe.cc'),
         path.join(ROOT, 'src-native/addon/syscall_table.cc'),
         '-o',
@@ -740,11 +916,18 @@ describe.skipIf(!hasGxx)('in real processes', () => {
 
   const returned = (o: Outcome) => o.signal === undefined && o.exit === undefined;
 
-  it('the probe agrees with the kernel headers on a few numbers', () => {
-    const list = spawnSync(probeBin, ['--list'], { encoding: 'utf8' }).stdout;
-    const table = new Map(list.trim().split('\n').map((l) => l.split(' ') as [string, string]));
-    for (const name of Object.keys(NR)) expect(Number(table.get(name)), name).toBe(nr(name));
-    expect(table.size).toBeGreaterThan(300);
+  it("the probe's tables (this architecture's, and the other's) agree with the kernel on a few numbers", () => {
+    const list = (...arch: string[]) => spawnSync(probeBin, ['--list', ...arch], { encoding: 'utf8' }).stdout;
+    expect(list()).toBe(list(ARCH));
+    for (const [i, arch] of ['x86_64', 'aarch64'].entries()) {
+      const table = new Map(list(arch).split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+      if (arch !== ARCH && table.size === 0) {
+        console.log(`seccomp: no ${arch} headers here; its table was not generated`);
+        continue;
+      }
+      for (const [name, nrs] of Object.entries(NR)) expect(Number(table.get(name)), `${arch} ${name}`).toBe(nrs[i]);
+      expect(table.size).toBeGreaterThan(300);
+    }
   });
 
   it('the default policy denies, allows and redirects as documented', () => {
