@@ -1,5 +1,5 @@
 /**
- * Seccomp policies (API.md "SeccompPolicy"): their type, their validation, and the
+ * Seccomp policies (README.md, "Configuration"): their type, their validation, and the
  * default policy.
  *
  * Each fact about a policy is checked in one place. Its shape (types, actions, errno

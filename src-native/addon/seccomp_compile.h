@@ -1,4 +1,4 @@
-// Seccomp policies (API.md SeccompPolicy) compiled to classic BPF for this build's
+// Seccomp policies (SeccompPolicy, src-ts/seccomp.ts) compiled to classic BPF for this build's
 // architecture, in the addon, so the init program only installs a checked program.
 //
 // The program (struct sock_filter[], native byte order) is laid out as:
