@@ -45,6 +45,7 @@
       "sources": [
         "<@(protocol_sources)",
         "src-native/nsexec/barrier.cc",
+        "src-native/nsexec/cgroup_entry.cc",
         "src-native/nsexec/idmap.cc",
         "src-native/nsexec/join.cc",
         "src-native/nsexec/main.cc",
