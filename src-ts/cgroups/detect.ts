@@ -112,7 +112,8 @@ export function v1Of(host: CgroupHost, controller: string): Hierarchy | undefine
 /** The directory of a cgroup path in a hierarchy; undefined if the mount does not show it. */
 export function dirOf(h: Hierarchy, cgroupPath: string): string | undefined {
   const rel = h.root === '/' ? cgroupPath : cgroupPath === h.root ? '/' : cgroupPath.startsWith(`${h.root}/`) ? cgroupPath.slice(h.root.length) : undefined;
-  return rel === undefined ? undefined : path.join(h.mount, rel);
+  if (rel === undefined) return undefined;
+  return rel === '/' ? h.mount : path.join(h.mount, rel);
 }
 
 /** The hierarchy a directory is in (the longest mount point that holds it), and its cgroup path there. */

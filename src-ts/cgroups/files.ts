@@ -25,9 +25,13 @@ export async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
-/** One write of the whole text into an existing file (O_WRONLY: some are write-only; never created). */
+/**
+ * One write of the whole text into an existing file: never created (an absent file is
+ * ENOENT), opened write-only (some are: cgroup.kill). O_TRUNC, as a shell's `>` does: the
+ * kernel's files ignore it, a regular file (a test's) ends up holding exactly the value.
+ */
 export async function writeText(path: string, text: string): Promise<void> {
-  await fs.promises.writeFile(path, text, { flag: fs.constants.O_WRONLY });
+  await fs.promises.writeFile(path, text, { flag: fs.constants.O_WRONLY | fs.constants.O_TRUNC });
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -19,6 +19,7 @@ import { ContainerCgroup, type Placement } from './container-cgroup.js';
 import { newCgroupName, removeCgroupDir, sweepStale } from './cleanup.js';
 import { detectHost, dirOf, locate, v1Of, type CgroupHost, type Hierarchy } from './detect.js';
 import { isFsError, readIfExists, writeText, type FsError } from './files.js';
+import type { LimitWrite } from './formats.js';
 import { controllerCommand, delegationCommand, hiddenHint, readOnlyHint, SYSTEMD_V2_COMMAND, type Delegation } from './fix.js';
 import { v1LimitWrites } from './v1.js';
 import { parseControllers, v2LimitWrites, V2_FILES } from './v2.js';
@@ -59,7 +60,7 @@ async function namedParents(host: CgroupHost, limits: Limits, env: NodeJS.Proces
   const fromEnv = env.NSJAIL_TS_CGROUP_PARENT;
   if (list.length === 0 && fromEnv) {
     field = 'NSJAIL_TS_CGROUP_PARENT';
-    list = validateCgroupParent(fromEnv.split(',').filter(Boolean), field);
+    list = fromEnv.split(',').filter(Boolean).flatMap((p) => validateCgroupParent(p, field));
   }
   const out = new Map<Hierarchy, string>();
   for (const p of list) {
@@ -231,23 +232,16 @@ class Builder {
       return false;
     }
     const writes = p.hierarchy.version === 2 ? v2LimitWrites(this.limits, p.controllers) : v1LimitWrites(this.limits, p.controllers);
-    for (const w of writes) {
-      const file = path.join(p.dir, w.file);
-      try {
-        await writeText(file, w.value);
-      } catch (e) {
-        if (w.optional && isFsError(e, 'ENOENT')) continue;
-        const err = e as FsError;
-        this.refused.add(`${p.dir}:${w.limit}`);
-        this.failures.push({
-          limits: [w.limit],
-          syscall: 'write',
-          path: file,
-          error: err,
-          what: `${w.value} for limits.${w.limit}`,
-          hint: async () => (err.code === 'EINVAL' || err.code === 'ERANGE' ? `the kernel refuses ${w.value} in ${w.file}: choose another limits.${w.limit}` : `the cgroup ${p.dir} is not writable by this user: delegate it (chown its files) or use limits.enforce: 'best-effort'`),
-        });
-      }
+    for (const { write: w, error: err } of await applyWrites(p.dir, writes)) {
+      this.refused.add(`${p.dir}:${w.limit}`);
+      this.failures.push({
+        limits: [w.limit],
+        syscall: 'write',
+        path: path.join(p.dir, w.file),
+        error: err,
+        what: `${w.value} for limits.${w.limit}`,
+        hint: async () => (err.code === 'EINVAL' || err.code === 'ERANGE' ? `the kernel refuses ${w.value} in ${w.file}: choose another limits.${w.limit}` : `the cgroup ${p.dir} is not writable by this user: delegate it (chown its files) or use limits.enforce: 'best-effort'`),
+      });
     }
     return true;
   }
@@ -261,6 +255,19 @@ class Builder {
     const delegate = p.limits.length || p.hierarchy.version === 2 ? { hierarchy: p.hierarchy, parent: p.parent } : undefined;
     return { ...base, delegate, hint: async () => delegationCommand(this.failures.flatMap((f) => (f.delegate ? [f.delegate] : []))) };
   }
+}
+
+/** Writes a cgroup's limit files in order; returns those refused (an optional file that is absent is skipped). */
+export async function applyWrites(dir: string, writes: LimitWrite[]): Promise<Array<{ write: LimitWrite; error: FsError }>> {
+  const refused: Array<{ write: LimitWrite; error: FsError }> = [];
+  for (const w of writes) {
+    try {
+      await writeText(path.join(dir, w.file), w.value);
+    } catch (e) {
+      if (!(w.optional && isFsError(e, 'ENOENT'))) refused.push({ write: w, error: e as FsError });
+    }
+  }
+  return refused;
 }
 
 /** The error 'strict' throws: the first failure that matters, naming every limit that cannot be enforced. */
@@ -279,9 +286,9 @@ async function strictError(failures: Failure[], unenforced: CgroupLimitName[]): 
  * for a parent that is not a cgroup directory) and leaves nothing behind; 'best-effort'
  * goes on with what could be made and names the rest.
  */
-export async function createContainerCgroup(limits: Limits, env: NodeJS.ProcessEnv = process.env): Promise<ContainerCgroup | null> {
+export async function createContainerCgroup(limits: Limits, env: NodeJS.ProcessEnv = process.env, knownHost?: CgroupHost): Promise<ContainerCgroup | null> {
   if (!wantsCgroup(limits)) return null;
-  const host = await detectHost();
+  const host = knownHost ?? (await detectHost());
   const parents = await namedParents(host, limits, env);
   for (const h of [host.v2, ...host.v1]) {
     if (!h || parents.has(h) || h.caller === undefined) continue;
