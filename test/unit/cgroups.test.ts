@@ -233,7 +233,7 @@ function fakeHost(opts: { v2Controllers?: string; v1?: string[] } = {}): CgroupH
   });
   return { v2: { version: 2, controllers: [], mount: v2mount, root: '/', readonly: false, caller: '/' }, v1 };
 }
-const noEnv = {};
+const noEnv: NodeJS.ProcessEnv = {};
 const childrenOf = (d: string) => fs.readdirSync(d).filter((n) => n.startsWith('nsjail-ts-'));
 
 describe("'strict' and 'best-effort' where a limit cannot be enforced", () => {
@@ -284,7 +284,7 @@ describe("'strict' and 'best-effort' where a limit cannot be enforced", () => {
 
   it('cgroupParent (or NSJAIL_TS_CGROUP_PARENT) that is not a cgroup directory is a ConfigError naming the field', async () => {
     const host = fakeHost({ v1: ['memory'] });
-    const field = async (l: object, env: object = noEnv) => ((await createContainerCgroup(limits({ memoryBytes: 64 * MiB, ...l }), env, host).catch((x) => x)) as ConfigError);
+    const field = async (l: object, env: NodeJS.ProcessEnv = noEnv) => ((await createContainerCgroup(limits({ memoryBytes: 64 * MiB, ...l }), env, host).catch((x) => x)) as ConfigError);
     const notCgroup = await field({ cgroupParent: os.tmpdir() });
     expect(notCgroup).toBeInstanceOf(ConfigError);
     expect(notCgroup.field).toBe('limits.cgroupParent');
