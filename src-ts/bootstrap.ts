@@ -30,7 +30,7 @@ export interface BootstrapOptions {
   extraFds: number;
   logLevel: number;
   /** The container's cgroups, entered by stage 0 (src-ts/cgroups/). */
-  cgroup?: Pick<BootstrapSpec, 'cgroupProcs' | 'cgroupDir'>;
+  cgroup?: Pick<BootstrapSpec, 'cgroupTasks' | 'cgroupDir'>;
 }
 
 export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions): BootstrapSpec {
@@ -136,7 +136,7 @@ export function buildExecBootstrap(
     setgroups: container.setgroups,
     rootlessEuid: container.rootlessEuid,
     // Every process of the container is in its cgroups: an exec'd one too.
-    cgroupProcs: container.cgroupProcs,
+    cgroupTasks: container.cgroupTasks,
     cgroupDir: container.cgroupDir,
     oomScoreAdj: container.oomScoreAdj,
     pdeathsig: container.pdeathsig,

@@ -50,8 +50,11 @@ export class Instance {
   private readonly readyD = deferred<void>();
   private readonly exitD = deferred<ExitStatus>();
   private readonly doneD = deferred<void>();
-  private readonly initGoneD = deferred<void>();
-  /** Stage 2 has been reaped (with init: true, its pid namespace is then empty), or never existed. */
+  private readonly initGoneD = deferred<Record<string, string> | undefined>();
+  /**
+   * Stage 2 has been reaped (its pid namespace is then empty), or never existed; with
+   * cgroup limits, the text of their statistics files the reactor read at that moment.
+   */
   readonly initGone = this.initGoneD.promise;
   private isReady = false;
   private mainStatus?: ExitStatus;
@@ -238,7 +241,7 @@ export class Instance {
       // main process's status first, and if it could not (SIGKILL), this is the best we know.
       if (!this.hasReaper || !this.mainStatus) this.setMainStatus(this.status(code, signal, ev));
       // Nothing of the pid namespace outlives its PID 1; stages 0 and 1 are done or dying.
-      this.initGoneD.resolve();
+      this.initGoneD.resolve(ev.cgroupFiles);
     }
     if (this.allReaped()) this.finish();
   }
@@ -261,7 +264,7 @@ export class Instance {
 
   private finish(): void {
     if (!this.mainStatus) this.setMainStatus(this.status(null, SIGKILL));
-    this.initGoneD.resolve();
+    this.initGoneD.resolve(undefined);
     this.release(); // `done` resolves when the addon says every fd of it is closed
   }
 

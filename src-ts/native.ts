@@ -41,8 +41,8 @@ export interface BootstrapSpec {
   signal?: number;
   /** With BootFlag.Terminal: the initial window size, cols << 16 | rows. */
   terminalSize?: number;
-  /** v1 cgroup.procs files stage 0 writes "0" into before it clones stage 1 (src-ts/cgroups/). */
-  cgroupProcs?: string[];
+  /** v1 tasks files stage 0 (single-threaded) writes "0" into before it clones stage 1 (src-ts/cgroups/). */
+  cgroupTasks?: string[];
   /** The v2 cgroup directory stage 1 is cloned into (CLONE_INTO_CGROUP). */
   cgroupDir?: string;
 }
@@ -64,6 +64,8 @@ export interface CgroupWatchPaths {
   /** v1 memory.oom_control and the same cgroup's cgroup.event_control: the OOM notification. */
   oomControlPath?: string;
   eventControlPath?: string;
+  /** Read when the container's init is reaped; their text comes with that 'reaped' event. */
+  statFiles?: string[];
 }
 
 /** One mount operation (NSJ_MOUNT_ATTRS). */
@@ -94,7 +96,7 @@ export type NativeEvent =
   | { handle: number; type: 'error' | 'protocolError'; stage: string; errno: number; syscall?: string; path?: string; message?: string; pid?: number }
   | { handle: number; type: 'ready'; stage: string; pid?: number }
   | ({ handle: number; type: 'exit'; stage: string; code: number | null; signal: number; pid?: number } & NativeUsage)
-  | ({ handle: number; type: 'reaped'; stage: 'parent' | 'child' | 'init'; pid: number; code: number | null; signal: number } & NativeUsage)
+  | ({ handle: number; type: 'reaped'; stage: 'parent' | 'child' | 'init'; pid: number; code: number | null; signal: number; cgroupFiles?: Record<string, string> } & NativeUsage)
   /** A cgroup limit ended the container (the reactor has killed it). */
   | { handle: number; type: 'limit'; stage: string; reason: 'cpu-time' | 'oom' }
   | { handle: number; type: 'log'; stage: string; message: string; pid?: number }

@@ -61,7 +61,7 @@ std::string str_prop(const Napi::Object& o, const char* name) {
   return v.As<Napi::String>().Utf8Value();
 }
 
-// spawn's `cgroup`: { killPath, cpuPath, cpuLimitMs, oomControlPath, eventControlPath }.
+// spawn's `cgroup`: { killPath, cpuPath, cpuLimitMs, oomControlPath, eventControlPath, statFiles }.
 CgroupPaths cgroup_paths(const Napi::Value& v) {
   CgroupPaths p;
   if (v.IsUndefined()) return p;
@@ -71,6 +71,15 @@ CgroupPaths cgroup_paths(const Napi::Value& v) {
   p.cpu = str_prop(o, "cpuPath");
   p.oom_control = str_prop(o, "oomControlPath");
   p.event_control = str_prop(o, "eventControlPath");
+  Napi::Value stats = o.Get("statFiles");
+  if (!stats.IsUndefined()) {
+    if (!stats.IsArray()) throw Napi::TypeError::New(v.Env(), "statFiles must be an array of paths");
+    Napi::Array a = stats.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      if (!a.Get(i).IsString()) throw Napi::TypeError::New(v.Env(), "statFiles must be an array of paths");
+      p.stats.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+    }
+  }
   Napi::Value ms = o.Get("cpuLimitMs");
   if (!ms.IsUndefined()) {
     if (!ms.IsNumber() || ms.As<Napi::Number>().DoubleValue() < 0) throw Napi::TypeError::New(v.Env(), "cpuLimitMs must be a number >= 0");

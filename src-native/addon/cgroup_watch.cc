@@ -52,7 +52,18 @@ Status CgroupWatch::open(const CgroupPaths& p) {
   }
   if (!p.cpu.empty()) NSJ_TRY(open_cpu(p.cpu, p.cpu_limit_ms));
   if (!p.oom_control.empty()) NSJ_TRY(open_oom(p.oom_control, p.event_control));
+  stats_ = p.stats;
   return ok();
+}
+
+std::vector<std::pair<std::string, std::string>> CgroupWatch::read_stats() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& path : stats_) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    char buf[4096];
+    if (fd && read_text(fd.get(), buf, sizeof buf)) out.emplace_back(path, buf);
+  }
+  return out;
 }
 
 void CgroupWatch::kill() const {

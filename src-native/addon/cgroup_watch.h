@@ -3,10 +3,14 @@
 //   - cgroup.kill (v2): ends every process of the container at once, fork bombs included;
 //   - the CPU usage file, polled on a timerfd against cpuTimeMs;
 //   - v1's OOM notification: an eventfd registered on memory.oom_control through
-//     cgroup.event_control (v2 needs none: memory.oom.group makes the kernel end the group).
+//     cgroup.event_control (v2 needs none: memory.oom.group makes the kernel end the group);
+//   - the statistics files, read when the container's init is reaped (the counters are
+//     final then) and handed to JS as text, which src-ts/cgroups/ parses.
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "../common/fd.h"
 #include "../common/status.h"
@@ -19,7 +23,8 @@ struct CgroupPaths {
   uint64_t cpu_limit_ms = 0;  // with cpu: the container's CPU time budget
   std::string oom_control;    // v1 memory.oom_control
   std::string event_control;  // v1 cgroup.event_control of the same cgroup
-  bool empty() const { return kill.empty() && cpu.empty() && oom_control.empty(); }
+  std::vector<std::string> stats;  // read when the init is reaped
+  bool empty() const { return kill.empty() && cpu.empty() && oom_control.empty() && stats.empty(); }
 };
 
 class CgroupWatch {
@@ -36,6 +41,8 @@ class CgroupWatch {
   bool cpu_spent();
   // The OOM eventfd fired: true when the cgroup is out of memory or has OOM-killed.
   bool out_of_memory();
+  // The statistics files and their text (a file that cannot be read is left out).
+  std::vector<std::pair<std::string, std::string>> read_stats() const;
 
  private:
   Status open_cpu(const std::string& path, uint64_t limit_ms);
@@ -44,6 +51,7 @@ class CgroupWatch {
   Status arm(uint64_t used_us);
 
   Fd kill_, cpu_, cpu_timer_, oom_control_, oom_event_;
+  std::vector<std::string> stats_;
   bool cpu_stat_ = false;  // v2's keyed cpu.stat, not v1's single counter
   uint64_t cpu_limit_us_ = 0;
 };

@@ -54,6 +54,14 @@ bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
     ok = num("userUs", static_cast<double>(ev.usage.utime_us)) && num("systemUs", static_cast<double>(ev.usage.stime_us)) &&
          num("maxRssKb", static_cast<double>(ev.usage.maxrss_kb));
   if (ok && ev.kind == ReactorEvent::Limit) ok = str("reason", ev.message);
+  if (ok && !ev.cgroup_files.empty()) {
+    napi_value files;
+    ok = napi_create_object(env, &files) == napi_ok;
+    for (const auto& [path, text] : ev.cgroup_files)
+      ok = ok && napi_create_string_utf8(env, text.data(), text.size(), &v) == napi_ok && napi_set_named_property(env, files, path.c_str(), v) == napi_ok;
+    v = files;
+    ok = ok && put("cgroupFiles", napi_ok);
+  }
   if (ok && (ev.kind == ReactorEvent::Error || ev.kind == ReactorEvent::ProtocolError || ev.kind == ReactorEvent::SpawnFailed))
     ok = num("errno", ev.err_no);
   if (ok && !ev.syscall.empty()) ok = str("syscall", ev.syscall);
@@ -600,6 +608,8 @@ void Reactor::on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* 
   ev.pid = p.pid;
   ev.has_usage = true;
   ev.usage = usage_of(ru);
+  // Its pid namespace is empty now: what its cgroups counted is final.
+  if (stage == proto::STAGE_INIT && in.cgroup) ev.cgroup_files = in.cgroup->read_stats();
   if (info.si_code == CLD_EXITED)
     ev.code = info.si_status;
   else

@@ -14,18 +14,18 @@ namespace nsj {
 
 namespace {
 
-// Moves the caller: the kernel reads "0" as "the writing process".
-Status enter(const std::string& procs) {
-  Fd fd(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return fail("open", errno, procs, "the container's cgroup");
-  if (::write(fd.get(), "0", 1) != 1) return fail("write", errno, procs, "the container's cgroup");
+// Moves the caller: the kernel reads "0" as "the writing process" (thread, for tasks).
+Status enter(const std::string& file) {
+  Fd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return fail("open", errno, file, "the container's cgroup");
+  if (::write(fd.get(), "0", 1) != 1) return fail("write", errno, file, "the container's cgroup");
   return ok();
 }
 
 }  // namespace
 
 Status enter_v1_cgroups(const Ctx& ctx) {
-  for (const std::string& procs : ctx.boot.cgroup_procs) NSJ_TRY(enter(procs));
+  for (const std::string& tasks : ctx.boot.cgroup_tasks) NSJ_TRY(enter(tasks));
   return ok();
 }
 

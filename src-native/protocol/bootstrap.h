@@ -46,7 +46,7 @@ constexpr uint16_t INIT_MSG = 62000;
   X(SIGNAL_ATTR, 27317, signal, "signal")                   /* with BF_SIGNAL_ALL */                \
   X(TERMINAL_ATTR, 27318, terminal_size, "terminalSize")    /* with BF_TERMINAL: cols << 16 | rows */ \
   X(NESTED_PATHS_ATTR, 27319, nested_paths, "nestedPaths")  /* joined after ns_paths (mount lock) */ \
-  X(CGROUP_PROCS_ATTR, 27330, cgroup_procs, "cgroupProcs")  /* v1 cgroup.procs stage 0 enters ("0") */ \
+  X(CGROUP_TASKS_ATTR, 27330, cgroup_tasks, "cgroupTasks")  /* v1 tasks files stage 0 enters ("0") */ \
   X(CGROUP_DIR_ATTR, 27331, cgroup_dir, "cgroupDir")        /* v2 cgroup stage 1 is cloned into */
 
 // A string longer than one attribute holds (args and environment strings may be up to
@@ -174,7 +174,7 @@ struct Bootstrap {
   bool rootless_euid = false;
   uint32_t pdeathsig = 9;
   // The container's cgroups (nsexec/cgroup_entry.h): entered by stage 0 before stage 1 exists.
-  std::vector<std::string> cgroup_procs;
+  std::vector<std::string> cgroup_tasks;
   std::string cgroup_dir;
   // stage 2
   std::vector<std::string> args, env;

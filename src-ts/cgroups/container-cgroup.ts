@@ -9,7 +9,7 @@ import type { BootstrapSpec, CgroupWatchPaths } from '../native.js';
 import { removeCgroupDir } from './cleanup.js';
 import type { Hierarchy } from './detect.js';
 import type { CgroupStats } from './formats.js';
-import { readCgroupStats } from './stats.js';
+import { parseCgroupFiles, readCgroupStats, statFilesOf } from './stats.js';
 import { freezeAndKill, V1_FILES } from './v1.js';
 import { V2_FILES } from './v2.js';
 
@@ -56,10 +56,10 @@ export class ContainerCgroup {
     return this.placements.map((p) => p.dir);
   }
 
-  /** Stage 0 writes "0" into each v1 cgroup.procs and clones stage 1 into the v2 directory. */
-  get bootstrap(): Pick<BootstrapSpec, 'cgroupProcs' | 'cgroupDir'> {
+  /** Stage 0 writes "0" into each v1 tasks file and clones stage 1 into the v2 directory. */
+  get bootstrap(): Pick<BootstrapSpec, 'cgroupTasks' | 'cgroupDir'> {
     return {
-      cgroupProcs: this.placements.filter((p) => p.hierarchy.version === 1).map((p) => path.join(p.dir, V1_FILES.procs)),
+      cgroupTasks: this.placements.filter((p) => p.hierarchy.version === 1).map((p) => path.join(p.dir, V1_FILES.tasks)),
       cgroupDir: this.v2?.dir,
     };
   }
@@ -80,6 +80,8 @@ export class ContainerCgroup {
       w.oomControlPath = path.join(mem.dir, V1_FILES.oomControl);
       w.eventControlPath = path.join(mem.dir, V1_FILES.eventControl);
     }
+    const stats = this.placements.flatMap(statFilesOf);
+    if (stats.length) w.statFiles = stats;
     return Object.keys(w).length ? w : undefined;
   }
 
@@ -93,8 +95,14 @@ export class ContainerCgroup {
     if (freezer) await freezeAndKill(freezer.dir).catch(() => {});
   }
 
+  /** Read now. */
   stats(): Promise<CgroupStats> {
     return readCgroupStats(this.placements);
+  }
+
+  /** From the statistics files' text the reactor read (path -> text). */
+  statsFrom(files: Record<string, string>): CgroupStats {
+    return parseCgroupFiles(this.placements, (p) => files[p]);
   }
 
   /** Removes every directory (once every process is gone); idempotent. */

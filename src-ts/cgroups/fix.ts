@@ -33,8 +33,8 @@ export async function containerEngine(): Promise<string | undefined> {
 /**
  * The commands (for root) that delegate a directory in each hierarchy to this user, and
  * the variable that points nsjail-ts at them. The kernel's delegation model
- * (cgroup-v2.rst, "Delegation"): the directory and its cgroup.procs (v2: also
- * cgroup.threads and cgroup.subtree_control) belong to the user.
+ * (cgroup-v2.rst, "Delegation"): the directory and its cgroup.procs belong to the user
+ * (v2: also cgroup.threads and cgroup.subtree_control; v1: tasks, which stage 0 writes).
  */
 export function delegationCommand(targets: Delegation[]): string {
   const uid = process.getuid!();
@@ -43,7 +43,7 @@ export function delegationCommand(targets: Delegation[]): string {
   const dirs = targets.map((t) => `${t.parent.replace(/\/+$/, '')}/${name}`);
   const steps = targets.map((t, i) => {
     const d = dirs[i];
-    const files = t.hierarchy.version === 2 ? [V2_FILES.procs, V2_FILES.threads, V2_FILES.subtreeControl] : [V2_FILES.procs];
+    const files = t.hierarchy.version === 2 ? [V2_FILES.procs, V2_FILES.threads, V2_FILES.subtreeControl] : [V2_FILES.procs, 'tasks'];
     return `mkdir -p ${d} && chown ${uid}:${gid} ${d} ${files.map((f) => `${d}/${f}`).join(' ')}`;
   });
   return `as root: ${steps.join(' && ')}; then export NSJAIL_TS_CGROUP_PARENT=${dirs.join(',')}`;

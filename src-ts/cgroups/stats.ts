@@ -15,18 +15,30 @@ import { parseV2Stats, v2StatFiles } from './v2.js';
 /** container.stats(): Stats so far, and with cgroups what it holds now. */
 export type LiveStats = Stats & { memoryBytes?: number; pids?: number };
 
-/** Every placement's statistics files, read in parallel and merged (v2 first: its CPU times win). */
-export async function readCgroupStats(placements: readonly Placement[]): Promise<CgroupStats> {
-  const ordered = [...placements].sort((a, b) => b.hierarchy.version - a.hierarchy.version);
-  const parts = await Promise.all(
-    ordered.map(async (p) => {
-      const names = p.hierarchy.version === 2 ? v2StatFiles(p.controllers) : v1StatFiles(p.controllers);
-      const texts = await Promise.all(names.map((f) => readIfExists(path.join(p.dir, f)).catch(() => undefined)));
-      const files = new Map(names.map((f, i) => [f, texts[i]]));
+const namesOf = (p: Placement) => (p.hierarchy.version === 2 ? v2StatFiles(p.controllers) : v1StatFiles(p.controllers));
+
+/** The statistics files of a placement (full paths). */
+export function statFilesOf(p: Placement): string[] {
+  return namesOf(p).map((f) => path.join(p.dir, f));
+}
+
+/** Every placement's statistics from its files' text (undefined: not there), merged: v2 first, its CPU times win. */
+export function parseCgroupFiles(placements: readonly Placement[], text: (path: string) => string | undefined): CgroupStats {
+  const parts = [...placements]
+    .sort((a, b) => a.hierarchy.version - b.hierarchy.version)
+    .map((p) => {
+      const files = new Map(namesOf(p).map((f) => [f, text(path.join(p.dir, f))]));
       return p.hierarchy.version === 2 ? parseV2Stats(files) : parseV1Stats(files);
-    }),
-  );
-  return Object.assign({}, ...parts.reverse()) as CgroupStats;
+    });
+  return Object.assign({}, ...parts) as CgroupStats;
+}
+
+/** Every placement's statistics files, read now (in parallel). */
+export async function readCgroupStats(placements: readonly Placement[]): Promise<CgroupStats> {
+  const paths = placements.flatMap(statFilesOf);
+  const texts = await Promise.all(paths.map((p) => readIfExists(p).catch(() => undefined)));
+  const byPath = new Map(paths.map((p, i) => [p, texts[i]]));
+  return parseCgroupFiles(placements, (p) => byPath.get(p));
 }
 
 /** Stats with what the cgroups know in place of what rusage or /proc said. */
@@ -55,11 +67,14 @@ export function withCgroupStats(status: ExitStatus, cg: CgroupStats): ExitStatus
 /**
  * Completes the main process's status once its pid namespace is empty (so the cgroup's
  * counters are final): exact CPU times and peaks, the OOM killer, what was not enforced.
+ * `initGone` brings the statistics files' text the reactor read then; without it (the
+ * init was never seen), they are read now.
  */
-export function cgroupCompleter(cgroup: ContainerCgroup, initGone: Promise<void>): (s: ExitStatus) => Promise<ExitStatus> {
+export function cgroupCompleter(cgroup: ContainerCgroup, initGone: Promise<Record<string, string> | undefined>): (s: ExitStatus) => Promise<ExitStatus> {
   return async (status) => {
-    await initGone;
-    return { ...withCgroupStats(status, await cgroup.stats()), unenforcedLimits: [...cgroup.unenforced] };
+    const files = await initGone;
+    const cg = files ? cgroup.statsFrom(files) : await cgroup.stats();
+    return { ...withCgroupStats(status, cg), unenforcedLimits: [...cgroup.unenforced] };
   };
 }
 

@@ -21,6 +21,8 @@ import { CPU_PERIOD_US, formatMax } from './v2.js';
 
 export const V1_FILES = {
   procs: 'cgroup.procs',
+  /** Threads: stage 0 enters through it (no global lock, see src-native/nsexec/cgroup_entry.h). */
+  tasks: 'tasks',
   oomControl: 'memory.oom_control',
   eventControl: 'cgroup.event_control',
   cpuUsage: 'cpuacct.usage',

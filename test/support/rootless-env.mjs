@@ -72,7 +72,8 @@ function removeTree(dir) {
 
 /**
  * As root: a directory below our own cgroup in each hierarchy, owned by `user` (the
- * directory and cgroup.procs; on v2 also cgroup.threads and cgroup.subtree_control). On
+ * directory and cgroup.procs; on v2 also cgroup.threads and cgroup.subtree_control, on v1
+ * tasks). On
  * v2 the pass runs in a leaf of it: the kernel moves a process (CLONE_INTO_CGROUP too)
  * into a cgroup only from within a subtree it may write. Directories of earlier runs whose
  * test/run.mjs has gone are removed first. Returns null where there are no cgroups.
@@ -94,7 +95,7 @@ export function delegateCgroups(user, root) {
     const dir = path.join(own, `${PREFIX}${process.pid}`);
     fs.mkdirSync(dir);
     parents.push(dir);
-    const owned = h.version === 2 ? ['cgroup.procs', 'cgroup.threads', 'cgroup.subtree_control'] : ['cgroup.procs'];
+    const owned = h.version === 2 ? ['cgroup.procs', 'cgroup.threads', 'cgroup.subtree_control'] : ['cgroup.procs', 'tasks'];
     for (const f of ['', ...owned]) fs.chownSync(path.join(dir, f), uid, gid);
     if (h.version === 2) {
       runner = path.join(dir, 'runner');

@@ -82,7 +82,7 @@ function randomSpec(seed: number): BootstrapSpec {
     pdeathsig: r.int(65),
     signal: r.int(65),
     terminalSize: r.u32(),
-    cgroupProcs: r.list(3, () => `/sys/fs/cgroup/${r.str(20)}/cgroup.procs`),
+    cgroupTasks: r.list(3, () => `/sys/fs/cgroup/${r.str(20)}/tasks`),
     cgroupDir: `/sys/fs/cgroup/${r.str(30)}`,
   };
 }

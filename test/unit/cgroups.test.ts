@@ -105,11 +105,14 @@ describe('cgroup v2 interface files (cgroup-v2.rst)', () => {
     expect(await readCgroupStats([place])).toEqual({ cpuUsageUs: 2000, cpuUserUs: 1500, cpuSystemUs: 500, memoryBytes: 4096, memoryPeakBytes: 8192, oom: false, pids: 1, pidsPeak: 2 });
 
     const cg = new ContainerCgroup([place], [], 1000, true);
-    expect(cg.bootstrap).toEqual({ cgroupProcs: [], cgroupDir: dir });
-    // The reactor writes cgroup.kill and polls cpu.stat; v2 needs no OOM watch (memory.oom.group).
-    expect(cg.watch).toEqual({ killPath: path.join(dir, 'cgroup.kill'), cpuPath: path.join(dir, 'cpu.stat'), cpuLimitMs: 1000 });
+    expect(cg.bootstrap).toEqual({ cgroupTasks: [], cgroupDir: dir });
+    // The reactor writes cgroup.kill, polls cpu.stat and reads the statistics files when the
+    // init is reaped; v2 needs no OOM watch (memory.oom.group).
+    const statFiles = ['cpu.stat', 'memory.current', 'memory.peak', 'memory.events', 'pids.current', 'pids.peak'].map((f) => path.join(dir, f));
+    expect(cg.watch).toEqual({ killPath: path.join(dir, 'cgroup.kill'), cpuPath: path.join(dir, 'cpu.stat'), cpuLimitMs: 1000, statFiles });
+    expect(cg.statsFrom({ [statFiles[0]]: 'usage_usec 9\nuser_usec 5\nsystem_usec 4\n', [statFiles[5]]: '7\n' })).toEqual({ cpuUsageUs: 9, cpuUserUs: 5, cpuSystemUs: 4, pidsPeak: 7 });
     // Before 5.14 there is no cgroup.kill.
-    expect(new ContainerCgroup([place], [], undefined, false).watch).toBeUndefined();
+    expect(new ContainerCgroup([place], [], undefined, false).watch).toEqual({ statFiles });
   });
 
   it('a file the kernel lacks is skipped where optional (swap accounting off), reported where not', async () => {
@@ -164,8 +167,12 @@ describe('cgroup v1 interface files (cgroup-v1/)', () => {
     const h: Hierarchy = { version: 1, controllers: ['memory'], mount: '/sys/fs/cgroup/memory', root: '/', readonly: false, caller: '/a' };
     const place: Placement = { hierarchy: h, parent: '/sys/fs/cgroup/memory/a', dir: '/sys/fs/cgroup/memory/a/x', controllers: ['memory'], limits: ['memoryBytes'] };
     const cg = new ContainerCgroup([place], [], undefined, true);
-    expect(cg.bootstrap).toEqual({ cgroupProcs: ['/sys/fs/cgroup/memory/a/x/cgroup.procs'], cgroupDir: undefined });
-    expect(cg.watch).toEqual({ oomControlPath: '/sys/fs/cgroup/memory/a/x/memory.oom_control', eventControlPath: '/sys/fs/cgroup/memory/a/x/cgroup.event_control' });
+    expect(cg.bootstrap).toEqual({ cgroupTasks: ['/sys/fs/cgroup/memory/a/x/tasks'], cgroupDir: undefined });
+    expect(cg.watch).toEqual({
+      oomControlPath: '/sys/fs/cgroup/memory/a/x/memory.oom_control',
+      eventControlPath: '/sys/fs/cgroup/memory/a/x/cgroup.event_control',
+      statFiles: ['memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.oom_control'].map((f) => `/sys/fs/cgroup/memory/a/x/${f}`),
+    });
   });
 });
 
