@@ -14,6 +14,8 @@ export interface LimitWrite {
   value: string;
   /** The kernel may lack the file (swap accounting off, an older kernel): skipped if absent. */
   optional?: boolean;
+  /** Only once the write before it is done (v1's memory+swap after memory); others go in parallel. */
+  after?: boolean;
 }
 
 /** What a container's cgroups say it used; each field only where a cgroup has it. */

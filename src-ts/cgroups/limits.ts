@@ -257,17 +257,26 @@ class Builder {
   }
 }
 
-/** Writes a cgroup's limit files in order; returns those refused (an optional file that is absent is skipped). */
+/**
+ * Writes a cgroup's limit files: in parallel, but a write marked `after` once the one
+ * before it is done. Returns those refused (an optional file that is absent is skipped).
+ */
 export async function applyWrites(dir: string, writes: LimitWrite[]): Promise<Array<{ write: LimitWrite; error: FsError }>> {
   const refused: Array<{ write: LimitWrite; error: FsError }> = [];
-  for (const w of writes) {
-    try {
-      await writeText(path.join(dir, w.file), w.value);
-    } catch (e) {
-      if (!(w.optional && isFsError(e, 'ENOENT'))) refused.push({ write: w, error: e as FsError });
-    }
-  }
-  return refused;
+  const chains: LimitWrite[][] = [];
+  for (const w of writes) if (w.after && chains.length) chains[chains.length - 1].push(w);
+  else chains.push([w]);
+  await Promise.all(
+    chains.map(async (chain) => {
+      for (const w of chain)
+        try {
+          await writeText(path.join(dir, w.file), w.value);
+        } catch (e) {
+          if (!(w.optional && isFsError(e, 'ENOENT'))) refused.push({ write: w, error: e as FsError });
+        }
+    }),
+  );
+  return refused.sort((a, b) => writes.indexOf(a.write) - writes.indexOf(b.write));
 }
 
 /** The error 'strict' throws: the first failure that matters, naming every limit that cannot be enforced. */

@@ -10,7 +10,7 @@
  *            memory.max_usage_in_bytes; memory.oom_control (flat keyed: oom_kill_disable,
  *            under_oom, oom_kill) and cgroup.event_control for its notification
  *   pids     pids.max ("max" or a number), pids.current, pids.peak
- *   cpu      cpu.cfs_period_us, cpu.cfs_quota_us (-1: none)
+ *   cpu      cpu.cfs_period_us (100000 in a new cgroup), cpu.cfs_quota_us (-1: none)
  *   cpuacct  cpuacct.usage, cpuacct.usage_user, cpuacct.usage_sys (nanoseconds)
  *   freezer  freezer.state: THAWED, FREEZING, FROZEN
  */
@@ -41,13 +41,11 @@ export function v1LimitWrites(l: CgroupLimits, controllers: readonly string[]): 
     out.push({ limit: 'memoryBytes', file: 'memory.limit_in_bytes', value: String(l.memoryBytes) });
     // After the memory limit: memsw may never be below it. Swap off unless asked for.
     const swap = l.memorySwapBytes ?? 0;
-    out.push({ limit: 'memorySwapBytes', file: 'memory.memsw.limit_in_bytes', value: String(l.memoryBytes + swap), optional: l.memorySwapBytes === undefined });
+    out.push({ limit: 'memorySwapBytes', file: 'memory.memsw.limit_in_bytes', value: String(l.memoryBytes + swap), optional: l.memorySwapBytes === undefined, after: true });
   }
   if (controllers.includes('pids') && l.pids !== undefined) out.push({ limit: 'pids', file: 'pids.max', value: formatMax(l.pids) });
-  if (controllers.includes('cpu') && l.cpus !== undefined) {
-    out.push({ limit: 'cpus', file: 'cpu.cfs_period_us', value: String(CPU_PERIOD_US) });
-    out.push({ limit: 'cpus', file: 'cpu.cfs_quota_us', value: String(cfsQuota(l.cpus)) });
-  }
+  // A new cgroup's period is the default, CPU_PERIOD_US.
+  if (controllers.includes('cpu') && l.cpus !== undefined) out.push({ limit: 'cpus', file: 'cpu.cfs_quota_us', value: String(cfsQuota(l.cpus)) });
   return out;
 }
 

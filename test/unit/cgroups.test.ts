@@ -136,14 +136,11 @@ describe('cgroup v1 interface files (cgroup-v1/)', () => {
   it('the memory limit before memory+swap (which may never be below it); the CFS quota at the default period', () => {
     expect(v1LimitWrites(limits({ memoryBytes: 64 * MiB, pids: 32, cpus: 0.5 }), ['memory'])).toEqual([
       { limit: 'memoryBytes', file: 'memory.limit_in_bytes', value: '67108864' },
-      { limit: 'memorySwapBytes', file: 'memory.memsw.limit_in_bytes', value: '67108864', optional: true },
+      { limit: 'memorySwapBytes', file: 'memory.memsw.limit_in_bytes', value: '67108864', optional: true, after: true },
     ]);
     expect(v1LimitWrites(limits({ memoryBytes: 64 * MiB, memorySwapBytes: MiB }), ['memory'])[1]).toMatchObject({ value: String(65 * MiB), optional: false });
     expect(v1LimitWrites(limits({ pids: 32, cpus: 0.5 }), ['pids'])).toEqual([{ limit: 'pids', file: 'pids.max', value: '32' }]);
-    expect(v1LimitWrites(limits({ cpus: 0.5 }), ['cpu', 'cpuacct'])).toEqual([
-      { limit: 'cpus', file: 'cpu.cfs_period_us', value: '100000' },
-      { limit: 'cpus', file: 'cpu.cfs_quota_us', value: '50000' },
-    ]);
+    expect(v1LimitWrites(limits({ cpus: 0.5 }), ['cpu', 'cpuacct'])).toEqual([{ limit: 'cpus', file: 'cpu.cfs_quota_us', value: '50000' }]);
     expect(cfsQuota(0.01)).toBe(1000);
   });
 
