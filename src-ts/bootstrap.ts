@@ -111,7 +111,8 @@ export function buildSignalAllBootstrap(
     extraFds: 0,
     logLevel: 0,
   }, nested);
-  return { ...spec, flags: BootFlag.SignalAll, signal, seccomp: null };
+  // Not in the container's cgroups: at its pids limit (a fork bomb) it could not start.
+  return { ...spec, flags: BootFlag.SignalAll, signal, seccomp: null, cgroupTasks: [], cgroupDir: undefined };
 }
 
 /**

@@ -17,12 +17,16 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ConfigError, Container, ContainerError, type ContainerConfig } from '../../dist/index.js';
 import { freezeAndKill, parseProcs } from '../../dist/cgroups/v1.js';
 import { hierarchiesFrom, dirOf, parseMountinfo, parseProcCgroup, v1Of } from '../../dist/cgroups/detect.js';
-import { eventually, isRoot, nsjailCgroupsOf, processExists } from '../support/host.js';
+import { eventually, isRoot, nsjailCgroupsOf, pidsInNamespaceOf, processExists } from '../support/host.js';
 
 const MiB = 1 << 20;
 const delegated = process.env.NSJAIL_TS_CGROUP_PARENT;
 const withCgroups = isRoot || delegated !== undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function eventuallyAsync(fn: () => Promise<boolean>, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) if (await fn()) return true;
+  return fn();
+}
 const exists = (d: string) => fs.existsSync(d);
 
 const run = (args: string[], limits: ContainerConfig['limits'], extra: Partial<ContainerConfig> = {}) => Container.run({ args, limits: { wallTimeMs: 20_000, ...limits }, ...extra });
@@ -95,6 +99,22 @@ describe.skipIf(!withCgroups)(isRoot ? "cgroups under root's own" : 'cgroups del
         `event-loop lag meanwhile: p50 ${(lag.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`,
     );
     expect(elapsed).toBeLessThan(wallTimeMs + 10_000);
+  });
+
+  it("kill() reaches a fork bomb held at its pids limit, with init: false too (its helper is not in the container's cgroups)", async () => {
+    // Every process forks again and again (bash would not do: it blocks SIGTERM while it retries a fork).
+    const bomb = 'import os, time\nwhile True:\n  try: os.fork()\n  except OSError: time.sleep(0.01)';
+    const c = await Container.create({ args: ['python3', '-c', bomb], init: false, limits: { pids: 16, wallTimeMs: 20_000 } });
+    try {
+      c.start();
+      expect(await eventuallyAsync(async () => (await c.stats()).pids === 16, 5000)).toBe(true);
+      // PID 1 (without a handler) ignores it; everything else dies of it (and stays a zombie,
+      // counted by pids.current: this PID 1 reaps nobody).
+      c.kill('SIGTERM');
+      expect(await eventually(() => pidsInNamespaceOf(c.pid).filter(processExists).length === 1, 5000)).toBe(true);
+    } finally {
+      await c.destroy();
+    }
   });
 
   it('cpus: 0.5 holds a busy loop near half a core (its cgroup CPU usage over 2 s)', async () => {
