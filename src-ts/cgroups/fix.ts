@@ -46,7 +46,13 @@ export function delegationCommand(targets: Delegation[]): string {
     const files = t.hierarchy.version === 2 ? [V2_FILES.procs, V2_FILES.threads, V2_FILES.subtreeControl] : [V2_FILES.procs, 'tasks'];
     return `mkdir -p ${d} && chown ${uid}:${gid} ${d} ${files.map((f) => `${d}/${f}`).join(' ')}`;
   });
-  return `as root: ${steps.join(' && ')}; then export NSJAIL_TS_CGROUP_PARENT=${dirs.join(',')}`;
+  const v2 = dirs[targets.findIndex((t) => t.hierarchy.version === 2)];
+  const user = os.userInfo().username;
+  // CLONE_INTO_CGROUP needs the caller inside the delegated v2 subtree.
+  const start = v2
+    ? `; and start the program (as root) in a leaf of it: mkdir ${v2}/caller; sh -c 'echo $$ > ${v2}/caller/cgroup.procs && exec runuser -u ${user} -- env NSJAIL_TS_CGROUP_PARENT=${dirs.join(',')} node app.js'`
+    : `; then export NSJAIL_TS_CGROUP_PARENT=${dirs.join(',')}`;
+  return `as root: ${steps.join(' && ')}${start}`;
 }
 
 /**
