@@ -293,7 +293,7 @@ export class Container {
       this.stopped = true;
       // Its status reads the cgroups: they go once it is known, and every process is gone.
       await this.instance.exited.catch(() => {});
-      await this.cgroup?.remove();
+      await this.cgroup?.remove(this.instance.cgroupDirsLeft);
       // Every process is gone: what their streams still hold is dropped with them
       // (read output() before destroy() to keep it).
       for (const s of this.stdioSets) s.destroy();

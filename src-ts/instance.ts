@@ -40,6 +40,11 @@ export class Instance {
   error?: ContainerError;
   /** The limit that ended it, the first one: the reactor's (timeout, cpu-time, oom) or JS's (output). */
   endedBy?: LimitReason;
+  /**
+   * With cgroup limits, once released: the reactor removed the container's cgroups but
+   * these (still busy); undefined if it removed none.
+   */
+  cgroupDirsLeft?: string[];
   /** Completes the main process's status with what only the container knows (its cgroup); set by Container. */
   completeStatus?: (status: ExitStatus) => Promise<ExitStatus>;
   startedAt?: bigint;
@@ -135,7 +140,7 @@ export class Instance {
       case 'nsfds':
         return this.onNsfds(ev);
       case 'released':
-        return this.onReleased();
+        return this.onReleased(ev);
     }
   }
 
@@ -202,7 +207,8 @@ export class Instance {
     else this.heldNamespaces = types;
   }
 
-  private onReleased(): void {
+  private onReleased(ev: Extract<NativeEvent, { type: 'released' }>): void {
+    this.cgroupDirsLeft = ev.cgroupDirsLeft;
     unlisten(this.handle);
     this.doneD.resolve();
   }

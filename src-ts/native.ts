@@ -66,6 +66,8 @@ export interface CgroupWatchPaths {
   eventControlPath?: string;
   /** Read when the container's init is reaped; their text comes with that 'reaped' event. */
   statFiles?: string[];
+  /** Removed once every process of the instance is reaped; 'released' says which are still there. */
+  dirs?: string[];
 }
 
 /** One mount operation (NSJ_MOUNT_ATTRS). */
@@ -104,7 +106,7 @@ export type NativeEvent =
   | { handle: number; type: 'pty'; stage: string; fd: number }
   | { handle: number; type: 'spawned'; stage: string; pid: number }
   | { handle: number; type: 'spawnFailed'; stage: string; errno: number; syscall: string; message?: string }
-  | { handle: number; type: 'released'; stage: string }
+  | { handle: number; type: 'released'; stage: string; cgroupDirsLeft?: string[] }
   /** The reactor now holds the container's namespaces (comma-separated /proc/<pid>/ns names, in fd order). */
   | { handle: number; type: 'nsfds'; stage: string; types: string; locked: boolean };
 

@@ -61,7 +61,21 @@ std::string str_prop(const Napi::Object& o, const char* name) {
   return v.As<Napi::String>().Utf8Value();
 }
 
-// spawn's `cgroup`: { killPath, cpuPath, cpuLimitMs, oomControlPath, eventControlPath, statFiles }.
+// An optional array of paths.
+std::vector<std::string> path_list(const Napi::Object& o, const char* name) {
+  std::vector<std::string> out;
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return out;
+  if (!v.IsArray()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be an array of paths");
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    if (!a.Get(i).IsString()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be an array of paths");
+    out.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+// spawn's `cgroup`: { killPath, cpuPath, cpuLimitMs, oomControlPath, eventControlPath, statFiles, dirs }.
 CgroupPaths cgroup_paths(const Napi::Value& v) {
   CgroupPaths p;
   if (v.IsUndefined()) return p;
@@ -71,15 +85,8 @@ CgroupPaths cgroup_paths(const Napi::Value& v) {
   p.cpu = str_prop(o, "cpuPath");
   p.oom_control = str_prop(o, "oomControlPath");
   p.event_control = str_prop(o, "eventControlPath");
-  Napi::Value stats = o.Get("statFiles");
-  if (!stats.IsUndefined()) {
-    if (!stats.IsArray()) throw Napi::TypeError::New(v.Env(), "statFiles must be an array of paths");
-    Napi::Array a = stats.As<Napi::Array>();
-    for (uint32_t i = 0; i < a.Length(); i++) {
-      if (!a.Get(i).IsString()) throw Napi::TypeError::New(v.Env(), "statFiles must be an array of paths");
-      p.stats.push_back(a.Get(i).As<Napi::String>().Utf8Value());
-    }
-  }
+  p.stats = path_list(o, "statFiles");
+  p.dirs = path_list(o, "dirs");
   Napi::Value ms = o.Get("cpuLimitMs");
   if (!ms.IsUndefined()) {
     if (!ms.IsNumber() || ms.As<Napi::Number>().DoubleValue() < 0) throw Napi::TypeError::New(v.Env(), "cpuLimitMs must be a number >= 0");

@@ -53,7 +53,15 @@ Status CgroupWatch::open(const CgroupPaths& p) {
   if (!p.cpu.empty()) NSJ_TRY(open_cpu(p.cpu, p.cpu_limit_ms));
   if (!p.oom_control.empty()) NSJ_TRY(open_oom(p.oom_control, p.event_control));
   stats_ = p.stats;
+  dirs_ = p.dirs;
   return ok();
+}
+
+std::vector<std::string> CgroupWatch::remove_dirs() const {
+  std::vector<std::string> left;
+  for (const std::string& dir : dirs_)
+    if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) left.push_back(dir);
+  return left;
 }
 
 std::vector<std::pair<std::string, std::string>> CgroupWatch::read_stats() const {

@@ -5,7 +5,9 @@
 //   - v1's OOM notification: an eventfd registered on memory.oom_control through
 //     cgroup.event_control (v2 needs none: memory.oom.group makes the kernel end the group);
 //   - the statistics files, read when the container's init is reaped (the counters are
-//     final then) and handed to JS as text, which src-ts/cgroups/ parses.
+//     final then) and handed to JS as text, which src-ts/cgroups/ parses;
+//   - the directories, removed once every process of the instance is reaped (JS retries
+//     those still busy).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -24,7 +26,8 @@ struct CgroupPaths {
   std::string oom_control;    // v1 memory.oom_control
   std::string event_control;  // v1 cgroup.event_control of the same cgroup
   std::vector<std::string> stats;  // read when the init is reaped
-  bool empty() const { return kill.empty() && cpu.empty() && oom_control.empty() && stats.empty(); }
+  std::vector<std::string> dirs;   // removed when the instance is forgotten
+  bool empty() const { return kill.empty() && cpu.empty() && oom_control.empty() && stats.empty() && dirs.empty(); }
 };
 
 class CgroupWatch {
@@ -43,6 +46,9 @@ class CgroupWatch {
   bool out_of_memory();
   // The statistics files and their text (a file that cannot be read is left out).
   std::vector<std::pair<std::string, std::string>> read_stats() const;
+  // rmdir of every directory; returns those still there (busy: a process is left in one).
+  std::vector<std::string> remove_dirs() const;
+  bool has_dirs() const { return !dirs_.empty(); }
 
  private:
   Status open_cpu(const std::string& path, uint64_t limit_ms);
@@ -51,7 +57,7 @@ class CgroupWatch {
   Status arm(uint64_t used_us);
 
   Fd kill_, cpu_, cpu_timer_, oom_control_, oom_event_;
-  std::vector<std::string> stats_;
+  std::vector<std::string> stats_, dirs_;
   bool cpu_stat_ = false;  // v2's keyed cpu.stat, not v1's single counter
   uint64_t cpu_limit_us_ = 0;
 };

@@ -62,6 +62,15 @@ bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
     v = files;
     ok = ok && put("cgroupFiles", napi_ok);
   }
+  if (ok && ev.cgroup_removed) {
+    napi_value left;
+    ok = napi_create_array_with_length(env, ev.cgroup_left.size(), &left) == napi_ok;
+    for (size_t i = 0; ok && i < ev.cgroup_left.size(); i++)
+      ok = napi_create_string_utf8(env, ev.cgroup_left[i].data(), ev.cgroup_left[i].size(), &v) == napi_ok &&
+           napi_set_element(env, left, static_cast<uint32_t>(i), v) == napi_ok;
+    v = left;
+    ok = ok && put("cgroupDirsLeft", napi_ok);
+  }
   if (ok && (ev.kind == ReactorEvent::Error || ev.kind == ReactorEvent::ProtocolError || ev.kind == ReactorEvent::SpawnFailed))
     ok = num("errno", ev.err_no);
   if (ok && !ev.syscall.empty()) ok = str("syscall", ev.syscall);
@@ -429,6 +438,12 @@ void Reactor::forget(std::map<uint32_t, std::unique_ptr<Instance>>::iterator it,
     if (p.pidfd && !p.reaped) unwatch(p.pidfd.get());
   ReactorEvent ev{ReactorEvent::Released};
   ev.handle = it->first;
+  // Every process it had is reaped: its cgroups can go now, with no round trip through JS.
+  const auto& cg = it->second->cgroup;
+  if (cg && cg->has_dirs()) {
+    ev.cgroup_removed = true;
+    ev.cgroup_left = cg->remove_dirs();
+  }
   instances_.erase(it);  // closes its socket, timer and pidfds
   out->push_back(ev);
 }

@@ -35,6 +35,8 @@ struct ReactorEvent {
   bool has_usage = false;     // Exit (the reaper's word), Reaped (waitid's)
   Usage usage;
   std::vector<std::pair<std::string, std::string>> cgroup_files;  // Reaped init: its cgroups' statistics files
+  bool cgroup_removed = false;                                     // Released: its cgroups were removed, but
+  std::vector<std::string> cgroup_left;                            // these (busy)
   uint32_t err_no = 0;
   std::string syscall, path, message;  // Limit: message is the reason ("cpu-time", "oom")
   // Pty: the master, owned by whoever receives the event (closed if never delivered).

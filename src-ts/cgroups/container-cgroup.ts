@@ -82,6 +82,7 @@ export class ContainerCgroup {
     }
     const stats = this.placements.flatMap(statFilesOf);
     if (stats.length) w.statFiles = stats;
+    if (this.placements.length) w.dirs = this.dirs;
     return Object.keys(w).length ? w : undefined;
   }
 
@@ -105,9 +106,13 @@ export class ContainerCgroup {
     return parseCgroupFiles(this.placements, (p) => files[p]);
   }
 
-  /** Removes every directory (once every process is gone); idempotent. */
-  remove(): Promise<void> {
-    this.removed ??= Promise.all(this.placements.map((p) => removeCgroupDir(p.dir, p.hierarchy.version))).then(() => {});
+  /**
+   * Removes the directories (once every process is gone); idempotent. `only`: the reactor
+   * removed the others already (they are gone when the instance is released).
+   */
+  remove(only?: readonly string[]): Promise<void> {
+    const left = only ? this.placements.filter((p) => only.includes(p.dir)) : this.placements;
+    this.removed ??= Promise.all(left.map((p) => removeCgroupDir(p.dir, p.hierarchy.version))).then(() => {});
     return this.removed;
   }
 }

@@ -109,10 +109,10 @@ describe('cgroup v2 interface files (cgroup-v2.rst)', () => {
     // The reactor writes cgroup.kill, polls cpu.stat and reads the statistics files when the
     // init is reaped; v2 needs no OOM watch (memory.oom.group).
     const statFiles = ['cpu.stat', 'memory.current', 'memory.peak', 'memory.events', 'pids.current', 'pids.peak'].map((f) => path.join(dir, f));
-    expect(cg.watch).toEqual({ killPath: path.join(dir, 'cgroup.kill'), cpuPath: path.join(dir, 'cpu.stat'), cpuLimitMs: 1000, statFiles });
+    expect(cg.watch).toEqual({ killPath: path.join(dir, 'cgroup.kill'), cpuPath: path.join(dir, 'cpu.stat'), cpuLimitMs: 1000, statFiles, dirs: [dir] });
     expect(cg.statsFrom({ [statFiles[0]]: 'usage_usec 9\nuser_usec 5\nsystem_usec 4\n', [statFiles[5]]: '7\n' })).toEqual({ cpuUsageUs: 9, cpuUserUs: 5, cpuSystemUs: 4, pidsPeak: 7 });
     // Before 5.14 there is no cgroup.kill.
-    expect(new ContainerCgroup([place], [], undefined, false).watch).toEqual({ statFiles });
+    expect(new ContainerCgroup([place], [], undefined, false).watch).toEqual({ statFiles, dirs: [dir] });
   });
 
   it('a file the kernel lacks is skipped where optional (swap accounting off), reported where not', async () => {
@@ -169,6 +169,7 @@ describe('cgroup v1 interface files (cgroup-v1/)', () => {
       oomControlPath: '/sys/fs/cgroup/memory/a/x/memory.oom_control',
       eventControlPath: '/sys/fs/cgroup/memory/a/x/cgroup.event_control',
       statFiles: ['memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.oom_control'].map((f) => `/sys/fs/cgroup/memory/a/x/${f}`),
+      dirs: ['/sys/fs/cgroup/memory/a/x'],
     });
   });
 });
