@@ -342,7 +342,7 @@ describe.skipIf(isRoot)('a normal user without a delegated cgroup', () => {
     expect(e.path).toMatch(/^\/sys\/fs\/cgroup\//);
     expect(e.message).toContain('limits.memoryBytes');
     expect(e.message).toContain('limits.pids');
-    if (e.code === 'EACCES') expect(e.hint).toMatch(/^Fix: as root: mkdir -p .* && chown \d+:\d+ .*; then export NSJAIL_TS_CGROUP_PARENT=\/sys\/fs\/cgroup\//);
+    if (e.code === 'EACCES') expect(e.hint).toMatch(/^Fix: as root: mkdir -p .* && chown \d+:\d+ .*NSJAIL_TS_CGROUP_PARENT=\/sys\/fs\/cgroup\//);
   });
 
   it("'best-effort' runs with rlimits, wall time and output caps, and names the limits it could not enforce", async () => {
