@@ -17,6 +17,7 @@
         "<@(protocol_sources)",
         "src-native/addon/bindings.cc",
         "src-native/addon/bootstrap_js.cc",
+        "src-native/addon/cgroup_watch.cc",
         "src-native/addon/datagram.cc",
         "src-native/addon/init_binary.cc",
         "src-native/addon/reactor.cc",
@@ -45,6 +46,7 @@
       "sources": [
         "<@(protocol_sources)",
         "src-native/nsexec/barrier.cc",
+        "src-native/nsexec/cgroup_entry.cc",
         "src-native/nsexec/idmap.cc",
         "src-native/nsexec/join.cc",
         "src-native/nsexec/main.cc",

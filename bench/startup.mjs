@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: startup latency of a sandboxed /bin/true, against child_process.spawn
 // and bubblewrap with the same isolation, interleaved in one run so that machine noise
-// hits all of them alike. Prints medians, p90s and ratios. Timing thresholds live here,
-// never in tests.
+// hits all of them alike; and what cgroup limits add to it (a container's cgroups are
+// made, entered, read and removed in every run). Prints medians, p90s and ratios. Timing
+// thresholds live here, never in tests.
 //
 //   node bench/startup.mjs [--runs N] [--json]
 import { spawn, execFileSync } from 'node:child_process';
@@ -62,6 +63,29 @@ const contenders = [
     },
   },
 ];
+// With limits: one v2 cgroup (cpuTimeMs needs only CPU accounting), and every limit (on a
+// hybrid machine also a v1 cgroup for each of memory, pids and cpu).
+const LIMITED = {
+  'Container.run cpuTimeMs': { cpuTimeMs: 60_000 },
+  'Container.run limits': { memoryBytes: 256 << 20, pids: 64, cpus: 1, cpuTimeMs: 60_000 },
+};
+let noCgroups;
+try {
+  await Container.run({ args: ['/bin/true'], limits: LIMITED['Container.run limits'] });
+} catch (e) {
+  noCgroups = e.message;
+}
+if (!noCgroups)
+  for (const [name, limits] of Object.entries(LIMITED))
+    contenders.push({
+      name,
+      run: async () => {
+        const t = performance.now();
+        const r = await Container.run({ args: ['/bin/true'], limits });
+        if (r.exitCode !== 0) throw new Error(`exit ${r.exitCode}`);
+        return performance.now() - t;
+      },
+    });
 const bwrap = which('bwrap');
 if (bwrap) contenders.push({ name: 'bwrap', run: () => spawnExit(bwrap, bwrapArgs) });
 
@@ -98,4 +122,12 @@ if (asJson) {
   const goal = 3;
   console.log(`\nContainer.run / spawn = ${ours.ratio.toFixed(2)} (goal: within ${goal}x) ${ours.ratio <= goal ? 'OK' : 'OVER'}`);
   if (bwrap) console.log(`Container.run / bwrap = ${(ours.median / rows.find((r) => r.name === 'bwrap').median).toFixed(2)}`);
+  if (noCgroups) console.log(`\n(no cgroup limits here: ${noCgroups.split('. Fix:')[0]})`);
+  else {
+    const limitGoal = 0.3;
+    for (const name of Object.keys(LIMITED)) {
+      const extra = rows.find((r) => r.name === name).median - ours.median;
+      console.log(`${name} - Container.run = ${extra >= 0 ? '+' : ''}${extra.toFixed(2)} ms (goal: under ${limitGoal} ms) ${extra < limitGoal ? 'OK' : 'OVER'}`);
+    }
+  }
 }

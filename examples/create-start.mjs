@@ -12,7 +12,8 @@ try {
   p.stdout.pipe(process.stdout);
   await new Promise((r) => setTimeout(r, 300));
   p.kill('SIGTERM');
-  console.log('exit status', await p.wait());
+  const { exitCode, reason, stats } = await p.wait();
+  console.log('exit status', { exitCode, reason }, `cpu ${(stats.cpuUserMs + stats.cpuSystemMs).toFixed(1)} ms`);
 } finally {
   await c.destroy();
 }

@@ -29,6 +29,8 @@ export interface BootstrapOptions {
   startNow: boolean;
   extraFds: number;
   logLevel: number;
+  /** The container's cgroups, entered by stage 0 (src-ts/cgroups/). */
+  cgroup?: Pick<BootstrapSpec, 'cgroupTasks' | 'cgroupDir'>;
 }
 
 export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions): BootstrapSpec {
@@ -60,6 +62,7 @@ export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions)
     extraFds: opts.extraFds,
     logLevel: opts.logLevel,
     pdeathsig: 9,
+    ...opts.cgroup,
   };
   if (ns.isNew('user')) Object.assign(spec, planIdMaps(config));
   else spec.setgroups = process.geteuid!() === 0;
@@ -108,7 +111,8 @@ export function buildSignalAllBootstrap(
     extraFds: 0,
     logLevel: 0,
   }, nested);
-  return { ...spec, flags: BootFlag.SignalAll, signal, seccomp: null };
+  // Not in the container's cgroups: at its pids limit (a fork bomb) it could not start.
+  return { ...spec, flags: BootFlag.SignalAll, signal, seccomp: null, cgroupTasks: [], cgroupDir: undefined };
 }
 
 /**
@@ -132,6 +136,9 @@ export function buildExecBootstrap(
     nestedPaths: nested,
     setgroups: container.setgroups,
     rootlessEuid: container.rootlessEuid,
+    // Every process of the container is in its cgroups: an exec'd one too.
+    cgroupTasks: container.cgroupTasks,
+    cgroupDir: container.cgroupDir,
     oomScoreAdj: container.oomScoreAdj,
     pdeathsig: container.pdeathsig,
     args: proc.args,

@@ -1,9 +1,10 @@
 /**
- * The `limits` field: the wall-time limit, the sizes of the private scratch file systems
- * and the program's rlimits; and the floors below which no program could start.
+ * The `limits` field: the wall-time limit, the sizes of the private scratch file systems,
+ * the program's rlimits, the container's cgroup limits (src-ts/cgroups/) and how strictly
+ * they are enforced; and the floors below which no program could start.
  */
 import { ConfigError } from './errors.js';
-import { describe, int, isPlainObject, onlyKnownKeys } from './config-values.js';
+import { absPath, describe, int, isPlainObject, onlyKnownKeys } from './config-values.js';
 import type { StdioEntry } from './config-process.js';
 
 export type RlimitName = 'nofile' | 'nproc' | 'as' | 'cpu' | 'fsize' | 'core' | 'stack';
@@ -15,30 +16,57 @@ export const SCRATCH_DEFAULTS = { tmpBytes: 256 << 20, runBytes: 16 << 20, shmBy
 /** `value` Infinity: no limit. */
 export type Rlimit = { name: RlimitName; value: number };
 
-export interface Limits {
+/** The limits a cgroup enforces; a result names those best-effort could not. */
+export type CgroupLimitName = 'memoryBytes' | 'memorySwapBytes' | 'pids' | 'cpus' | 'cpuTimeMs';
+export const CGROUP_LIMIT_NAMES: readonly CgroupLimitName[] = ['memoryBytes', 'memorySwapBytes', 'pids', 'cpus', 'cpuTimeMs'];
+
+export interface CgroupLimits {
+  memoryBytes?: number;
+  /** With memoryBytes: swap the container may use; 0 (no swap) unless given. */
+  memorySwapBytes?: number;
+  pids?: number;
+  cpus?: number;
+  cpuTimeMs?: number;
+}
+
+export interface Limits extends CgroupLimits {
   wallTimeMs?: number;
   rlimits: Rlimit[];
   tmpBytes: number;
   runBytes: number;
   shmBytes: number;
+  /** Delegated parents (directories in cgroup file systems), one per hierarchy at most. */
+  cgroupParent: string[];
+  /** 'strict': a cgroup limit that cannot be enforced is an error; 'best-effort': the result says which were not. */
+  enforce: 'strict' | 'best-effort';
 }
 
 const SCRATCH_KEYS = ['tmpBytes', 'runBytes', 'shmBytes'] as const;
-/** Refused until cgroup limits exist, so that nobody believes they hold. */
-const CGROUP_KEYS = ['memoryBytes', 'pids', 'cpus'] as const;
-const LIMIT_KEYS = [...CGROUP_KEYS, 'wallTimeMs', 'rlimits', ...SCRATCH_KEYS];
+const LIMIT_KEYS = [...CGROUP_LIMIT_NAMES, 'cgroupParent', 'enforce', 'wallTimeMs', 'rlimits', ...SCRATCH_KEYS];
 /** No program starts in less than this much address space (RLIMIT_AS, in bytes). */
 const MIN_ADDRESS_SPACE = 1 << 20;
+/** Nor in a smaller memory cgroup (it holds the container's init too). */
+const MIN_MEMORY = 1 << 20;
+/**
+ * Every process of the container counts against `pids`: its init, and while it starts, up
+ * to three setup processes (stages that have exited but are not reaped yet count too).
+ */
+const MIN_PIDS = 4;
+/** The kernel's smallest CPU quota is 1 ms per 100 ms period. */
+const MIN_CPUS = 0.01;
+const MAX_CPUS = 4096;
 
 /** `stdio`: every fd the main process holds must fit under its RLIMIT_NOFILE. */
 export function validateLimits(v: unknown, stdio: StdioEntry[]): Limits {
-  const limits: Limits = { rlimits: [], ...SCRATCH_DEFAULTS };
+  const limits: Limits = { rlimits: [], ...SCRATCH_DEFAULTS, cgroupParent: [], enforce: 'strict' };
   if (v === undefined) return limits;
   if (!isPlainObject(v)) throw new ConfigError('limits', 'must be an object');
   onlyKnownKeys(v, LIMIT_KEYS, 'limits.', 'a limit');
   for (const k of SCRATCH_KEYS) if (v[k] !== undefined) limits[k] = int(v[k], `limits.${k}`, 4096, Number.MAX_SAFE_INTEGER);
-  if (v.wallTimeMs !== undefined) limits.wallTimeMs = validateWallTime(v.wallTimeMs);
-  for (const k of CGROUP_KEYS) if (v[k] !== undefined) throw new ConfigError(`limits.${k}`, 'needs cgroup support, which is not implemented yet');
+  if (v.wallTimeMs !== undefined) limits.wallTimeMs = validateMs(v.wallTimeMs, 'limits.wallTimeMs');
+  Object.assign(limits, validateCgroupLimits(v));
+  if (v.cgroupParent !== undefined) limits.cgroupParent = validateCgroupParent(v.cgroupParent, 'limits.cgroupParent');
+  if (v.enforce !== undefined) limits.enforce = validateEnforce(v.enforce);
   if (v.rlimits !== undefined) {
     limits.rlimits = validateRlimits(v.rlimits);
     checkNofile(limits.rlimits, stdio);
@@ -48,10 +76,49 @@ export function validateLimits(v: unknown, stdio: StdioEntry[]): Limits {
 }
 
 /** Milliseconds, rounded up to whole ones. */
-function validateWallTime(v: unknown): number {
+function validateMs(v: unknown, field: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
-    throw new ConfigError('limits.wallTimeMs', `must be a positive number of milliseconds, got ${describe(v)}`);
+    throw new ConfigError(field, `must be a positive number of milliseconds, got ${describe(v)}`);
   return Math.ceil(v);
+}
+
+function validateCgroupLimits(v: Record<string, unknown>): CgroupLimits {
+  const out: CgroupLimits = {};
+  if (v.memoryBytes !== undefined) out.memoryBytes = int(v.memoryBytes, 'limits.memoryBytes', MIN_MEMORY, Number.MAX_SAFE_INTEGER);
+  if (v.memorySwapBytes !== undefined) {
+    if (out.memoryBytes === undefined) throw new ConfigError('limits.memorySwapBytes', 'needs limits.memoryBytes');
+    out.memorySwapBytes = int(v.memorySwapBytes, 'limits.memorySwapBytes', 0, Number.MAX_SAFE_INTEGER);
+  }
+  if (v.pids !== undefined) {
+    out.pids = int(v.pids, 'limits.pids', 1, 4194304);
+    if (out.pids < MIN_PIDS)
+      throw new ConfigError('limits.pids', `must be at least ${MIN_PIDS}: the container's init and its setup processes count too, got ${out.pids}`);
+  }
+  if (v.cpus !== undefined) {
+    const c = v.cpus;
+    if (typeof c !== 'number' || !Number.isFinite(c) || c <= 0) throw new ConfigError('limits.cpus', `must be a positive number of CPUs, got ${describe(c)}`);
+    if (c < MIN_CPUS || c > MAX_CPUS) throw new ConfigError('limits.cpus', `must be between ${MIN_CPUS} and ${MAX_CPUS}, got ${c}`);
+    out.cpus = c;
+  }
+  if (v.cpuTimeMs !== undefined) out.cpuTimeMs = validateMs(v.cpuTimeMs, 'limits.cpuTimeMs');
+  return out;
+}
+
+/** One absolute path, or a list (one per cgroup hierarchy); NSJAIL_TS_CGROUP_PARENT takes a comma-separated list. */
+export function validateCgroupParent(v: unknown, field: string): string[] {
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0) throw new ConfigError(field, 'must name at least one directory');
+  return list.map((p, i) => absPath(p, Array.isArray(v) ? `${field}[${i}]` : field).replace(/\/+$/, '') || '/');
+}
+
+function validateEnforce(v: unknown): 'strict' | 'best-effort' {
+  if (v !== 'strict' && v !== 'best-effort') throw new ConfigError('limits.enforce', `must be 'strict' or 'best-effort', got ${describe(v)}`);
+  return v;
+}
+
+/** Whether the limits need a cgroup. */
+export function wantsCgroup(l: CgroupLimits): boolean {
+  return l.memoryBytes !== undefined || l.pids !== undefined || l.cpus !== undefined || l.cpuTimeMs !== undefined;
 }
 
 function validateRlimits(v: unknown): Rlimit[] {

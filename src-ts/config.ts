@@ -35,7 +35,7 @@ import { validatePrivileges } from './config-privileges.js';
 export { defaultEnv, MAX_STRING_BYTES, type StdioEntry } from './config-process.js';
 export { mapsId, normalizeNamespaces, type IdMapping } from './config-namespaces.js';
 export type { Mount, MountSafety } from './config-filesystem.js';
-export { RLIMIT_NAMES, SCRATCH_DEFAULTS, type RlimitName } from './config-limits.js';
+export { CGROUP_LIMIT_NAMES, RLIMIT_NAMES, SCRATCH_DEFAULTS, type CgroupLimitName, type RlimitName } from './config-limits.js';
 
 export interface ContainerConfig {
   /** The main process; args[0] is looked up in the container's PATH. */
@@ -62,12 +62,24 @@ export interface ContainerConfig {
   /** Default 'loopback' when a new net namespace is created, else 'host'. */
   network?: 'none' | 'loopback' | 'host';
   limits?: {
-    /** Refused for now (a ConfigError): cgroup limits are not implemented yet. */
+    /** Memory of the whole container (cgroup), bytes; past it the kernel OOM-kills it (reason 'oom'). */
     memoryBytes?: number;
-    /** Refused for now, as memoryBytes. */
+    /** With memoryBytes: swap it may use besides; default 0. */
+    memorySwapBytes?: number;
+    /** Processes (and threads) of the whole container, its init included (cgroup). */
     pids?: number;
-    /** Refused for now, as memoryBytes. */
+    /** CPU bandwidth, fractional (0.5: half a core), as a cgroup quota. */
     cpus?: number;
+    /** CPU time of the whole container, user + system, in ms; enforced natively (reason 'cpu-time'). */
+    cpuTimeMs?: number;
+    /**
+     * Where the container's cgroups go: directories in cgroup file systems, at most one per
+     * hierarchy (a delegated subtree for a normal user). Default: NSJAIL_TS_CGROUP_PARENT
+     * (comma-separated), else the caller's own cgroup in each hierarchy.
+     */
+    cgroupParent?: string | string[];
+    /** Default 'strict': a cgroup limit that cannot be enforced is a ContainerError; 'best-effort' runs without it. */
+    enforce?: 'strict' | 'best-effort';
     wallTimeMs?: number;
     rlimits?: Partial<Record<RlimitName, number>>;
     /** Size of the private /tmp in bytes; default 256 MiB (SCRATCH_DEFAULTS). */

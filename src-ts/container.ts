@@ -11,8 +11,11 @@ import { ensureReactor } from './events.js';
 import { Instance } from './instance.js';
 import { heldPath, joinOwnContainers, nestedPaths, registerLive } from './joins.js';
 import { Namespaces } from './namespaces.js';
-import { BootFlag, initPath, native, type BootstrapSpec } from './native.js';
-import { Process } from './process.js';
+import { BootFlag, initPath, native, type BootstrapSpec, type CgroupWatchPaths } from './native.js';
+import { DEFAULT_MAX_BUFFER, Process, validateMaxBuffer } from './process.js';
+import { createContainerCgroup } from './cgroups/limits.js';
+import type { ContainerCgroup } from './cgroups/container-cgroup.js';
+import { cgroupCompleter, liveStats, type LiveStats } from './cgroups/stats.js';
 import { openStdio, type StdioSet } from './stdio.js';
 import { signalNumber, type ExitStatus, type RunResult } from './status.js';
 import { inTurn } from './spawn-queue.js';
@@ -26,6 +29,11 @@ export interface CreateOptions {
 export interface RunOptions extends CreateOptions {
   /** Written to the main process's stdin (which is then closed). */
   input?: string | Buffer;
+  /**
+   * Bytes kept of stdout and of stderr (each); past it the container is ended, the output
+   * so far returned and `reason` is 'output'. Default 16 MiB; Infinity for no cap.
+   */
+  maxBuffer?: number;
 }
 
 const debug = /^(1|true|yes)$/i.test(process.env.NSJAIL_TS_DEBUG ?? '');
@@ -38,14 +46,14 @@ function validateId(id: unknown): string {
 }
 
 /** Starts stage 0 (the nsjail-ts-init binary) for a bootstrap, with its stdio. `reaper`: init: true. */
-function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdio'], reaper: boolean, join?: number): { instance: Instance; stdio: StdioSet } {
+function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdio'], reaper: boolean, join?: number, cgroup?: CgroupWatchPaths): { instance: Instance; stdio: StdioSet } {
   const bootstrap = native.encodeBootstrap(spec);
   ensureReactor();
   // With a terminal, the pty becomes 0, 1 and 2 inside; until then they are /dev/null.
   const terminal = (spec.flags & BootFlag.Terminal) !== 0;
   const stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
   try {
-    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, transfer: stdio.transferFarEnds(), join });
+    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, transfer: stdio.transferFarEnds(), join, cgroup });
     return { instance: new Instance(handle, { reaper, debug, initPath }), stdio };
   } catch (e) {
     stdio.destroy();
@@ -90,9 +98,12 @@ export class Container {
   private process?: Process;
   private destroying?: Promise<void>;
   private stopped = false;
+  /** With cgroup limits: the container's cgroups (src-ts/cgroups/). */
+  private readonly cgroup?: ContainerCgroup;
 
-  private constructor(id: string, config: NormalizedConfig, spec: BootstrapSpec, instance: Instance, stdio: StdioSet, terminal: Terminal | null) {
+  private constructor(id: string, config: NormalizedConfig, spec: BootstrapSpec, instance: Instance, stdio: StdioSet, terminal: Terminal | null, cgroup?: ContainerCgroup) {
     this.id = id;
+    this.cgroup = cgroup;
     this.config = config;
     this.spec = spec;
     this.instance = instance;
@@ -119,26 +130,35 @@ export class Container {
     const extraFds = norm.stdio.length - 3;
     // Joins of our own containers' namespaces go through the fds the addon holds for them.
     const { namespaces: joined, join } = joinOwnContainers(norm.namespaces, extraFds);
-    const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: debug ? 1 : 0 });
-    const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join));
-    if (startNow) {
-      instance.startedAt = process.hrtime.bigint();
-      // The program's time: the clock starts when setup is done and it is released.
-      if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs, true);
+    // Made before any process, entered by stage 0: every process is inside from its start.
+    const cgroup = (await createContainerCgroup(norm.limits)) ?? undefined;
+    try {
+      const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: debug ? 1 : 0, cgroup: cgroup?.bootstrap });
+      const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, cgroup?.watch));
+      if (cgroup) instance.completeStatus = cgroupCompleter(cgroup, instance.initGone);
+      if (startNow) {
+        instance.startedAt = process.hrtime.bigint();
+        // The program's time: the clock starts when setup is done and it is released.
+        if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs, true);
+      }
+      const terminal = await readyOrCleanUp(instance, stdio, norm.terminal !== null);
+      return new Container(id, norm, spec, instance, stdio, terminal, cgroup);
+    } catch (e) {
+      await cgroup?.remove();
+      throw e;
     }
-    const terminal = await readyOrCleanUp(instance, stdio, norm.terminal !== null);
-    return new Container(id, norm, spec, instance, stdio, terminal);
   }
 
   /** create + start + collect output + destroy. */
   static async run(config: ContainerConfig, options: RunOptions = {}): Promise<RunResult> {
+    const maxBuffer = validateMaxBuffer(options?.maxBuffer, DEFAULT_MAX_BUFFER);
     const c = await Container.createInternal(config, options, true);
     try {
       const p = c.start();
       if (p.stdin && options.input !== undefined) p.stdin.write(options.input);
       // A terminal has no end of input (only ^D); a pipe does.
       if (p.stdin && !p.isTTY) p.stdin.end();
-      return await p.output();
+      return await p.output({ maxBuffer });
     } finally {
       await c.destroy();
     }
@@ -220,8 +240,10 @@ export class Container {
     const sig = signalNumber(signal);
     if (this.state === 'stopped') return;
     const ownPidNs = this.config.namespaces.isNew('pid');
-    if (sig === 9 && ownPidNs) {
-      this.instance.killAll(); // the pid namespace ends with its PID 1
+    if (sig === 9 && (ownPidNs || this.cgroup)) {
+      // The pid namespace ends with its PID 1; a cgroup ends at once (cgroup.kill, else the freezer).
+      this.instance.killAll();
+      void this.cgroup?.kill();
       return;
     }
     if (this.config.init && ownPidNs) {
@@ -255,12 +277,23 @@ export class Container {
     return this.instance.exited;
   }
 
+  /**
+   * What it has used so far: with cgroups, the whole container (and the memory and
+   * processes it holds now); without, the main process and what it reaped.
+   */
+  stats(): Promise<LiveStats> {
+    return liveStats(this.instance.programMs(), this.cgroup, this.mainPid);
+  }
+
   /** Kills everything, reaps it, frees every resource. Idempotent. */
   destroy(): Promise<void> {
     this.destroying ??= (async () => {
       // Without a pid namespace stage 2's death does not take exec'd processes along.
-      await Promise.all([this.instance.destroy(), ...[...this.execs].map((e) => e.destroy())]);
+      await Promise.all([this.cgroup?.kill(), this.instance.destroy(), ...[...this.execs].map((e) => e.destroy())]);
       this.stopped = true;
+      // Its status reads the cgroups: they go once it is known, and every process is gone.
+      await this.instance.exited.catch(() => {});
+      await this.cgroup?.remove(this.instance.cgroupDirsLeft);
       // Every process is gone: what their streams still hold is dropped with them
       // (read output() before destroy() to keep it).
       for (const s of this.stdioSets) s.destroy();

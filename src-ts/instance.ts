@@ -8,7 +8,7 @@ import { ContainerError, describeErrno, type Stage } from './errors.js';
 import { listen, unlisten } from './events.js';
 import { diagnose } from './hints.js';
 import { native, StageId, type NativeEvent } from './native.js';
-import { signalName, type ExitStatus } from './status.js';
+import { buildStatus, signalName, type ExitStatus, type LimitReason, type Usage } from './status.js';
 
 const ENOENT = 2;
 const ESRCH = 3;
@@ -17,7 +17,7 @@ const SIGKILL = 9;
 type Pids = { parent?: number; child?: number; init?: number; main?: number };
 
 function deferred<T>() {
-  let resolve!: (v: T) => void;
+  let resolve!: (v: T | PromiseLike<T>) => void;
   let reject!: (e: unknown) => void;
   const promise = new Promise<T>((res, rej) => {
     resolve = res;
@@ -38,7 +38,15 @@ export class Instance {
   readonly done: Promise<void>;
   /** The first failure any stage reported. */
   error?: ContainerError;
-  timedOut = false;
+  /** The limit that ended it, the first one: the reactor's (timeout, cpu-time, oom) or JS's (output). */
+  endedBy?: LimitReason;
+  /**
+   * With cgroup limits, once released: the reactor removed the container's cgroups but
+   * these (still busy); undefined if it removed none.
+   */
+  cgroupDirsLeft?: string[];
+  /** Completes the main process's status with what only the container knows (its cgroup); set by Container. */
+  completeStatus?: (status: ExitStatus) => Promise<ExitStatus>;
   startedAt?: bigint;
   /** When setup was done (for a run released at once, when the program was released). */
   readyAt?: bigint;
@@ -47,6 +55,12 @@ export class Instance {
   private readonly readyD = deferred<void>();
   private readonly exitD = deferred<ExitStatus>();
   private readonly doneD = deferred<void>();
+  private readonly initGoneD = deferred<Record<string, string> | undefined>();
+  /**
+   * Stage 2 has been reaped (its pid namespace is then empty), or never existed; with
+   * cgroup limits, the text of their statistics files the reactor read at that moment.
+   */
+  readonly initGone = this.initGoneD.promise;
   private isReady = false;
   private mainStatus?: ExitStatus;
   private readonly reaped = new Set<string>();
@@ -110,20 +124,23 @@ export class Instance {
       case 'ready':
         return this.onReady();
       case 'exit':
-        return this.setMainStatus(this.status(ev.code, ev.signal));
+        return this.setMainStatus(this.status(ev.code, ev.signal, ev));
       case 'timeout':
-        this.timedOut = true;
+        this.endedBy ??= 'timeout';
+        return;
+      case 'limit':
+        this.endedBy ??= ev.reason;
         return;
       case 'log':
         return this.onLog(ev);
       case 'reaped':
-        return this.onReaped(ev.stage, ev.code, ev.signal);
+        return this.onReaped(ev);
       case 'pty':
         return this.onPty(ev.fd);
       case 'nsfds':
         return this.onNsfds(ev);
       case 'released':
-        return this.onReleased();
+        return this.onReleased(ev);
     }
   }
 
@@ -190,13 +207,25 @@ export class Instance {
     else this.heldNamespaces = types;
   }
 
-  private onReleased(): void {
+  private onReleased(ev: Extract<NativeEvent, { type: 'released' }>): void {
+    this.cgroupDirsLeft = ev.cgroupDirsLeft;
     unlisten(this.handle);
     this.doneD.resolve();
   }
 
-  private status(code: number | null, signal: number): ExitStatus {
-    return { exitCode: code, signal: signalName(signal), timedOut: this.timedOut, oomKilled: false };
+  private status(code: number | null, signal: number, usage?: Usage): ExitStatus {
+    this.exitedAt ??= process.hrtime.bigint();
+    return buildStatus({ code, signal, endedBy: this.endedBy, usage, wallMs: this.programMs() });
+  }
+
+  /**
+   * The program's wall time so far (or until it exited): from start() for a created
+   * container; for one released at once (run, exec), from when setup was done.
+   */
+  programMs(): number {
+    const { startedAt, readyAt } = this;
+    const from = startedAt && readyAt && readyAt > startedAt ? readyAt : startedAt;
+    return from ? Number((this.exitedAt ?? process.hrtime.bigint()) - from) / 1e6 : 0;
   }
 
   /** The stage a report names (the init program says 'main' from the main process's own steps on). */
@@ -204,7 +233,8 @@ export class Instance {
     return ev.stage as Stage;
   }
 
-  private onReaped(stage: 'parent' | 'child' | 'init', code: number | null, signal: number): void {
+  private onReaped(ev: Extract<NativeEvent, { type: 'reaped' }>): void {
+    const { stage, code, signal } = ev;
     this.reaped.add(stage);
     if (!this.isReady && !this.error) {
       // A stage that failed says why before exiting; this is for those that could not.
@@ -215,8 +245,9 @@ export class Instance {
     if (stage === 'init') {
       // Without init the main process is stage 2 itself; with it, the reaper reports the
       // main process's status first, and if it could not (SIGKILL), this is the best we know.
-      if (!this.hasReaper || !this.mainStatus) this.setMainStatus(this.status(code, signal));
+      if (!this.hasReaper || !this.mainStatus) this.setMainStatus(this.status(code, signal, ev));
       // Nothing of the pid namespace outlives its PID 1; stages 0 and 1 are done or dying.
+      this.initGoneD.resolve(ev.cgroupFiles);
     }
     if (this.allReaped()) this.finish();
   }
@@ -232,13 +263,14 @@ export class Instance {
 
   private setMainStatus(status: ExitStatus): void {
     if (this.mainStatus) return;
-    this.exitedAt = process.hrtime.bigint();
     this.mainStatus = status;
-    this.exitD.resolve(status);
+    const complete = this.completeStatus;
+    this.exitD.resolve(complete ? complete(status).catch(() => status) : status);
   }
 
   private finish(): void {
     if (!this.mainStatus) this.setMainStatus(this.status(null, SIGKILL));
+    this.initGoneD.resolve(undefined);
     this.release(); // `done` resolves when the addon says every fd of it is closed
   }
 
@@ -281,9 +313,15 @@ export class Instance {
     if (!this.released) native.setWallTime(this.handle, ms, atReady);
   }
 
+  /** SIGKILL to every process, and with a cgroup its cgroup.kill. */
   killAll(): void {
-    if (this.released) return;
-    for (const s of ['init', 'main', 'child', 'parent'] as const) native.signal(this.handle, StageId[s], SIGKILL);
+    if (!this.released) native.killAll(this.handle);
+  }
+
+  /** A limit JS enforces (output) ends everything; the status then names it. */
+  endWith(reason: LimitReason): void {
+    this.endedBy ??= reason;
+    this.killAll();
   }
 
   /** SIGKILL everything, then wait until every stage is reaped and the handle released. */

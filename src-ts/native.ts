@@ -41,6 +41,33 @@ export interface BootstrapSpec {
   signal?: number;
   /** With BootFlag.Terminal: the initial window size, cols << 16 | rows. */
   terminalSize?: number;
+  /** v1 tasks files stage 0 (single-threaded) writes "0" into before it clones stage 1 (src-ts/cgroups/). */
+  cgroupTasks?: string[];
+  /** The v2 cgroup directory stage 1 is cloned into (CLONE_INTO_CGROUP). */
+  cgroupDir?: string;
+}
+
+/** What a process tree used (struct rusage): CPU microseconds, the largest resident set of one process in KiB. */
+export interface NativeUsage {
+  userUs: number;
+  systemUs: number;
+  maxRssKb: number;
+}
+
+/** The cgroup files the reactor holds for a container (src-native/addon/cgroup_watch.h). */
+export interface CgroupWatchPaths {
+  /** v2 cgroup.kill: written whenever the reactor kills the container. */
+  killPath?: string;
+  /** v2 cpu.stat or v1 cpuacct.usage: polled against cpuLimitMs. */
+  cpuPath?: string;
+  cpuLimitMs?: number;
+  /** v1 memory.oom_control and the same cgroup's cgroup.event_control: the OOM notification. */
+  oomControlPath?: string;
+  eventControlPath?: string;
+  /** Read when the container's init is reaped; their text comes with that 'reaped' event. */
+  statFiles?: string[];
+  /** Removed once every process of the instance is reaped; 'released' says which are still there. */
+  dirs?: string[];
 }
 
 /** One mount operation (NSJ_MOUNT_ATTRS). */
@@ -70,14 +97,16 @@ export type NativeEvent =
   | { handle: number; type: 'pids'; stage: 'parent'; pid: number; pidFirst: number }
   | { handle: number; type: 'error' | 'protocolError'; stage: string; errno: number; syscall?: string; path?: string; message?: string; pid?: number }
   | { handle: number; type: 'ready'; stage: string; pid?: number }
-  | { handle: number; type: 'exit'; stage: string; code: number | null; signal: number; pid?: number }
-  | { handle: number; type: 'reaped'; stage: 'parent' | 'child' | 'init'; pid: number; code: number | null; signal: number }
+  | ({ handle: number; type: 'exit'; stage: string; code: number | null; signal: number; pid?: number } & NativeUsage)
+  | ({ handle: number; type: 'reaped'; stage: 'parent' | 'child' | 'init'; pid: number; code: number | null; signal: number; cgroupFiles?: Record<string, string> } & NativeUsage)
+  /** A cgroup limit ended the container (the reactor has killed it). */
+  | { handle: number; type: 'limit'; stage: string; reason: 'cpu-time' | 'oom' }
   | { handle: number; type: 'log'; stage: string; message: string; pid?: number }
   | { handle: number; type: 'timeout'; stage: string }
   | { handle: number; type: 'pty'; stage: string; fd: number }
   | { handle: number; type: 'spawned'; stage: string; pid: number }
   | { handle: number; type: 'spawnFailed'; stage: string; errno: number; syscall: string; message?: string }
-  | { handle: number; type: 'released'; stage: string }
+  | { handle: number; type: 'released'; stage: string; cgroupDirsLeft?: string[] }
   /** The reactor now holds the container's namespaces (comma-separated /proc/<pid>/ns names, in fd order). */
   | { handle: number; type: 'nsfds'; stage: string; types: string; locked: boolean };
 
@@ -104,6 +133,8 @@ export interface Native {
      * 'nsfds' event). If it has stopped, 'spawnFailed' with ESRCH.
      */
     join?: number;
+    /** A container with cgroup limits: the files the reactor holds (opened before stage 0 starts). */
+    cgroup?: CgroupWatchPaths;
   }): number;
   /** Where stage 0 finds its first extra fd (src-native/common/fd_layout.h). */
   readonly firstExtraFd: number;
@@ -114,6 +145,8 @@ export interface Native {
   signalAll(handle: number, signal: number, scope: 0 | 1): void;
   /** Signals one process of an instance through its pidfd. 0, or an errno (ESRCH: gone). */
   signal(handle: number, stage: number, signal: number): number;
+  /** SIGKILLs every process of an instance and writes its cgroup.kill, at once. 0, or ESRCH. */
+  killAll(handle: number): number;
   /** Arms (or with 0 disarms) the native wall-time limit. */
   setWallTime(handle: number, ms: number, atReady?: boolean): void;
   /** Done with an instance; a last 'released' event follows once none of its fds is open. */

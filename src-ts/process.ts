@@ -5,20 +5,54 @@
 import { EventEmitter } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Duplex, Readable, Writable } from 'node:stream';
-import type { ContainerError } from './errors.js';
+import { describe } from './config-values.js';
+import { ConfigError, type ContainerError } from './errors.js';
 import type { Instance } from './instance.js';
 import type { StdioSet } from './stdio.js';
 import type { Terminal, TerminalSize } from './terminal.js';
 import { signalNumber, type ExitStatus, type RunResult } from './status.js';
 
+export interface OutputOptions {
+  /**
+   * Bytes kept per stream; past it the process (for the main process: the whole
+   * container) is ended, the output so far returned and the reason is 'output'.
+   * Default Infinity here; Container.run's default is DEFAULT_MAX_BUFFER.
+   */
+  maxBuffer?: number;
+}
+
+/** Container.run's default maxBuffer per stream: 16 MiB (child_process.exec keeps 1 MiB). */
+export const DEFAULT_MAX_BUFFER = 16 << 20;
+
+export function validateMaxBuffer(v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (v !== Infinity && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1))
+    throw new ConfigError('options.maxBuffer', `must be a positive integer number of bytes or Infinity, got ${describe(v)}`);
+  return v;
+}
+
 // net.Socket reads from construction: an empty stream may have ended before anyone
-// listened, which finished() (unlike a bare 'end' listener) knows.
-async function collect(stream: Readable | null): Promise<Buffer> {
+// listened, which finished() (unlike a bare 'end' listener) knows. Past `max` bytes the
+// rest is read and dropped (so the stream still ends) and `onOverflow` runs once.
+async function collect(stream: Readable | null, max: number, onOverflow: () => void): Promise<Buffer> {
   if (!stream) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
+  let size = 0;
+  let over = false;
+  stream.on('data', (c: Buffer) => {
+    if (over) return;
+    if (size + c.length > max) {
+      chunks.push(c.subarray(0, max - size));
+      size = max;
+      over = true;
+      onOverflow();
+      return;
+    }
+    chunks.push(c);
+    size += c.length;
+  });
   await finished(stream);
-  return Buffer.concat(chunks);
+  return Buffer.concat(chunks, size);
 }
 
 export class Process extends EventEmitter {
@@ -112,16 +146,22 @@ export class Process extends EventEmitter {
     return this.instance.signal(this.targetStage, sig);
   }
 
-  /** Collects stdout and stderr (when piped) until the process has exited and both have ended. */
-  output(): Promise<RunResult> {
+  /**
+   * Collects stdout and stderr (when piped) until the process has exited and both have
+   * ended. The first call's options hold.
+   */
+  output(options: OutputOptions = {}): Promise<RunResult> {
+    const max = validateMaxBuffer(options?.maxBuffer, Infinity);
     this.outputPromise ??= (async () => {
-      const [stdout, stderr, status] = await Promise.all([collect(this.stdout), collect(this.stderr), this.wait()]);
-      // From the program's release: start() for a created container; for one released at
-      // once (run, exec), when setup was done.
-      const { startedAt, readyAt, exitedAt } = this.instance;
-      const from = startedAt && readyAt && readyAt > startedAt ? readyAt : startedAt;
-      const durationMs = from && exitedAt ? Number(exitedAt - from) / 1e6 : 0;
-      return { ...status, stdout, stderr, durationMs };
+      let truncated = false;
+      const overflow = () => {
+        truncated = true;
+        this.instance.endWith('output');
+      };
+      const [stdout, stderr, status] = await Promise.all([collect(this.stdout, max, overflow), collect(this.stderr, max, overflow), this.wait()]);
+      // It may have exited before its output was read: what was cut is still why.
+      const reason = truncated && (status.reason === 'exit' || status.reason === 'signal') ? 'output' : status.reason;
+      return { ...status, reason, stdout, stderr, durationMs: status.stats.wallMs };
     })();
     return this.outputPromise;
   }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite as the current user and, when that is root, again as an
-// unprivileged user (both are first-class). Ends with a plain "N passed, N failed" line.
+// unprivileged user (both are first-class), with delegated cgroups so that its limit
+// tests run through them (test/support/rootless-env.mjs sets both up, and removes the
+// cgroups after). Ends with a plain "N passed, N failed" line.
 //
 //   NSJAIL_TS_TEST_USER  the unprivileged user (default nsjail-ts-test; created if missing)
 //   extra arguments      passed to vitest (e.g. a file filter)
@@ -9,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { delegateCgroups, testUser, uidOf } from './support/rootless-env.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
@@ -39,8 +42,11 @@ function ensureBuilt() {
   }
 }
 
-/** Runs vitest as `user` (or ourselves) in `dir`; returns { passed, failed, skipped, ok }. */
-function runVitest(label, dir, user) {
+/**
+ * Runs vitest as `user` (or ourselves) in `dir`, with `cgroups` delegated to that user
+ * (or none); returns { passed, failed, skipped, ok }.
+ */
+function runVitest(label, dir, user, cgroups) {
   // The pass writes its report and vite's cache here, as whichever user it runs as.
   const work = path.join(tmp, label);
   fs.mkdirSync(work);
@@ -52,8 +58,13 @@ function runVitest(label, dir, user) {
   let cmd = process.execPath;
   let argv = args;
   if (user) {
-    cmd = 'runuser';
-    argv = ['-u', user, '--', 'env', `HOME=${work}`, `NSJAIL_TS_CACHE_DIR=${cache}`, `NSJAIL_TS_TEST_PASS=${label}`, process.execPath, ...args];
+    const delegated = cgroups ? [`NSJAIL_TS_CGROUP_PARENT=${cgroups.parent}`] : [];
+    [cmd, argv] = [
+      'runuser',
+      ['-u', user, '--', 'env', `HOME=${work}`, `NSJAIL_TS_CACHE_DIR=${cache}`, `NSJAIL_TS_TEST_PASS=${label}`, ...delegated, process.execPath, ...args],
+    ];
+    if (cgroups) [cmd, argv] = cgroups.wrap(cmd, argv);
+    if (cgroups) console.log(`test: cgroups delegated to ${user}: ${cgroups.parent}`);
   }
   console.log(`\n=== ${label}: vitest as ${user ?? os.userInfo().username} (uid ${user ? uidOf(user) : process.getuid()}) in ${dir}\n`);
   const r = spawnSync(cmd, argv, { cwd: dir, stdio: 'inherit', env });
@@ -70,31 +81,6 @@ function runVitest(label, dir, user) {
     failed = 1;
   }
   return { label, passed, failed, skipped, ok: r.status === 0 && failed === 0 };
-}
-
-function uidOf(user) {
-  return execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim();
-}
-
-/** As root: the unprivileged test user, created with a subordinate id range if missing. */
-function testUser() {
-  const user = process.env.NSJAIL_TS_TEST_USER ?? 'nsjail-ts-test';
-  try {
-    uidOf(user);
-  } catch {
-    console.log(`test: creating the unprivileged test user '${user}' (set NSJAIL_TS_TEST_USER to use another)`);
-    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user], { stdio: 'inherit' });
-  }
-  for (const file of ['/etc/subuid', '/etc/subgid']) {
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    if (!text.split('\n').some((l) => l.startsWith(`${user}:`))) {
-      // A range of its own, above any other range in the file.
-      const top = text.split('\n').map((l) => l.split(':')).filter((p) => p.length === 3)
-        .reduce((m, [, start, count]) => Math.max(m, Number(start) + Number(count)), 100000);
-      fs.appendFileSync(file, `${user}:${Math.max(top, 200000)}:65536\n`);
-    }
-  }
-  return user;
 }
 
 /** The rootless pass needs to read the tree; if a parent directory is closed to it, use a copy. */
@@ -118,9 +104,11 @@ const results = [runVitest(process.getuid() === 0 ? 'root' : 'user', root, null)
 if (process.getuid() === 0) {
   const user = testUser();
   const tree = treeFor(user);
+  const cgroups = delegateCgroups(user, root);
   try {
-    results.push(runVitest('rootless', tree.dir, user));
+    results.push(runVitest('rootless', tree.dir, user, cgroups));
   } finally {
+    cgroups?.cleanup();
     tree.cleanup();
   }
 } else {

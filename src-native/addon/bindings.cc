@@ -53,6 +53,50 @@ std::vector<int> fd_list(const Napi::Object& o, const char* name) {
   return out;
 }
 
+// An optional string property ("" when absent).
+std::string str_prop(const Napi::Object& o, const char* name) {
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return "";
+  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+// An optional array of paths.
+std::vector<std::string> path_list(const Napi::Object& o, const char* name) {
+  std::vector<std::string> out;
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return out;
+  if (!v.IsArray()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be an array of paths");
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    if (!a.Get(i).IsString()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be an array of paths");
+    out.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+// spawn's `cgroup`: { killPath, cpuPath, cpuLimitMs, oomControlPath, eventControlPath, statFiles, dirs }.
+CgroupPaths cgroup_paths(const Napi::Value& v) {
+  CgroupPaths p;
+  if (v.IsUndefined()) return p;
+  if (!v.IsObject()) throw Napi::TypeError::New(v.Env(), "cgroup must be an object");
+  Napi::Object o = v.As<Napi::Object>();
+  p.kill = str_prop(o, "killPath");
+  p.cpu = str_prop(o, "cpuPath");
+  p.oom_control = str_prop(o, "oomControlPath");
+  p.event_control = str_prop(o, "eventControlPath");
+  p.stats = path_list(o, "statFiles");
+  p.dirs = path_list(o, "dirs");
+  Napi::Value ms = o.Get("cpuLimitMs");
+  if (!ms.IsUndefined()) {
+    if (!ms.IsNumber() || ms.As<Napi::Number>().DoubleValue() < 0) throw Napi::TypeError::New(v.Env(), "cpuLimitMs must be a number >= 0");
+    p.cpu_limit_ms = static_cast<uint64_t>(ms.As<Napi::Number>().DoubleValue());
+  }
+  if (p.cpu_limit_ms && p.cpu.empty()) throw Napi::TypeError::New(v.Env(), "cpuLimitMs needs cpuPath");
+  if (p.oom_control.empty() != p.event_control.empty()) throw Napi::TypeError::New(v.Env(), "oomControlPath and eventControlPath go together");
+  return p;
+}
+
 std::vector<uint8_t> buffer_arg(const Napi::Value& v, const char* name) {
   if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), std::string(name) + " must be a Buffer");
   auto b = v.As<Napi::Buffer<uint8_t>>();
@@ -74,6 +118,7 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("start", &Addon::Start),
                              InstanceMethod("signalAll", &Addon::SignalAll),
                              InstanceMethod("signal", &Addon::Signal),
+                             InstanceMethod("killAll", &Addon::KillAll),
                              InstanceMethod("setWallTime", &Addon::SetWallTime),
                              InstanceMethod("release", &Addon::Release),
                              InstanceMethod("socketpair", &Addon::Socketpair),
@@ -147,7 +192,7 @@ class Addon : public Napi::Addon<Addon> {
     return info.Env().Undefined();
   }
 
-  // spawn({ initPath, bootstrap, stdio: [fd|-1 x3], extraFds: [fd...], transfer: [fd...] }) -> handle
+  // spawn({ initPath, bootstrap, stdio: [fd|-1 x3], extraFds: [fd...], transfer: [fd...], join?, cgroup? }) -> handle
   // The spawn itself happens on the reactor thread; `transfer` fds are closed there after it.
   Napi::Value Spawn(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -181,7 +226,8 @@ class Addon : public Napi::Addon<Addon> {
       if (!jv.IsNumber()) throw Napi::TypeError::New(env, "join must be a handle");
       join = jv.As<Napi::Number>().Uint32Value();
     }
-    return Napi::Number::New(env, reactor(env).spawn(std::move(req), std::move(transfer), join));
+    CgroupPaths cgroup = cgroup_paths(o.Get("cgroup"));
+    return Napi::Number::New(env, reactor(env).spawn(std::move(req), std::move(transfer), join, std::move(cgroup)));
   }
 
   Napi::Value SendReport(const Napi::CallbackInfo& info, const proto::Report& r) {
@@ -213,6 +259,11 @@ class Addon : public Napi::Addon<Addon> {
     int e = reactor(info.Env()).signal(arg_u32(info, 0, "handle"), arg_u32(info, 1, "stage"),
                                        static_cast<int>(arg_u32(info, 2, "signal")));
     return Napi::Number::New(info.Env(), e);
+  }
+
+  // killAll(handle) -> 0 | ESRCH: SIGKILL to every process, and cgroup.kill
+  Napi::Value KillAll(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), reactor(info.Env()).kill(arg_u32(info, 0, "handle")));
   }
 
   Napi::Value SetWallTime(const Napi::CallbackInfo& info) {

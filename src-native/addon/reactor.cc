@@ -37,7 +37,8 @@ void to_status(int wait_status, ReactorEvent* ev) {
 // Here a failure just means the event is dropped (and a passed fd closed).
 bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
   static const char* kinds[] = {"hello",   "pids",          "error", "ready",   "exit",        "log",      "reaped",
-                                "timeout", "protocolError", "pty",   "spawned", "spawnFailed", "released", "nsfds"};
+                                "timeout", "protocolError", "pty",   "spawned", "spawnFailed", "released", "nsfds",
+                                "limit"};
   napi_value o, v;
   if (napi_create_object(env, &o) != napi_ok) return false;
   auto put = [&](const char* key, napi_status made) { return made == napi_ok && napi_set_named_property(env, o, key, v) == napi_ok; };
@@ -48,6 +49,27 @@ bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
   if (ok && ev.pid_first) ok = num("pidFirst", ev.pid_first);
   if (ok && (ev.kind == ReactorEvent::Exit || ev.kind == ReactorEvent::Reaped)) {
     ok = (ev.code >= 0 ? num("code", ev.code) : put("code", napi_get_null(env, &v))) && num("signal", ev.signal);
+  }
+  if (ok && ev.has_usage)
+    ok = num("userUs", static_cast<double>(ev.usage.utime_us)) && num("systemUs", static_cast<double>(ev.usage.stime_us)) &&
+         num("maxRssKb", static_cast<double>(ev.usage.maxrss_kb));
+  if (ok && ev.kind == ReactorEvent::Limit) ok = str("reason", ev.message);
+  if (ok && !ev.cgroup_files.empty()) {
+    napi_value files;
+    ok = napi_create_object(env, &files) == napi_ok;
+    for (const auto& [path, text] : ev.cgroup_files)
+      ok = ok && napi_create_string_utf8(env, text.data(), text.size(), &v) == napi_ok && napi_set_named_property(env, files, path.c_str(), v) == napi_ok;
+    v = files;
+    ok = ok && put("cgroupFiles", napi_ok);
+  }
+  if (ok && ev.cgroup_removed) {
+    napi_value left;
+    ok = napi_create_array_with_length(env, ev.cgroup_left.size(), &left) == napi_ok;
+    for (size_t i = 0; ok && i < ev.cgroup_left.size(); i++)
+      ok = napi_create_string_utf8(env, ev.cgroup_left[i].data(), ev.cgroup_left[i].size(), &v) == napi_ok &&
+           napi_set_element(env, left, static_cast<uint32_t>(i), v) == napi_ok;
+    v = left;
+    ok = ok && put("cgroupDirsLeft", napi_ok);
   }
   if (ok && (ev.kind == ReactorEvent::Error || ev.kind == ReactorEvent::ProtocolError || ev.kind == ReactorEvent::SpawnFailed))
     ok = num("errno", ev.err_no);
@@ -135,10 +157,11 @@ void Reactor::queue(Command&& cmd) {
   (void)!::write(wake_.get(), &one, sizeof one);
 }
 
-uint32_t Reactor::spawn(SpawnRequest&& req, std::vector<int> transfer, uint32_t join) {
+uint32_t Reactor::spawn(SpawnRequest&& req, std::vector<int> transfer, uint32_t join, CgroupPaths cgroup) {
   Command cmd;
   cmd.kind = Command::Spawn;
   cmd.join = join;
+  cmd.cgroup = std::move(cgroup);
   cmd.handle = next_handle_++;
   if (next_handle_ > 0xFFFFFF) next_handle_ = 1;  // 24 bits in the epoll key
   cmd.req = std::move(req);
@@ -226,11 +249,14 @@ void Reactor::run_commands(std::vector<ReactorEvent>* out) {
     }
     for (const Fd& fd : held) cmd.req.held_fds.push_back(fd.get());
     SpawnResult res;
+    // Opened before stage 0 exists: its limits hold from the container's first process on.
+    auto cgroup = cmd.cgroup.empty() ? nullptr : std::make_unique<CgroupWatch>();
+    if (st.ok() && cgroup) st = cgroup->open(cmd.cgroup);
     if (st.ok() && stopping_) st = fail("posix_spawn", ECANCELED, "", "the environment is shutting down");
     if (st.ok()) st = spawn_stage0(cmd.req, &res);
     for (int fd : cmd.transfer) ::close(fd);  // the child has its copies now (or never will)
     std::lock_guard<std::mutex> lock(mu_);
-    finish_spawn(cmd.handle, st, std::move(res), out);
+    finish_spawn(cmd.handle, st, std::move(res), std::move(cgroup), out);
   }
 }
 
@@ -254,10 +280,12 @@ Status Reactor::hold_namespaces(uint32_t handle, std::vector<Fd>* out) {
 }
 
 // Under mu_: the instance gets its stage 0, or learns that there is none.
-void Reactor::finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res, std::vector<ReactorEvent>* out) {
+void Reactor::finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res, std::unique_ptr<CgroupWatch> cgroup,
+                           std::vector<ReactorEvent>* out) {
   auto it = instances_.find(handle);
   if (it == instances_.end()) {
     // Only shutdown() removes a spawning instance: kill and reap the orphan here.
+    if (cgroup) cgroup->kill();
     if (st.ok()) {
       sys::pidfd_send_signal(res.pidfd.get(), SIGKILL);
       siginfo_t info;
@@ -289,9 +317,11 @@ void Reactor::finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res,
   int e1 = watch(in.sock.get(), in.handle, kSock);
   int e2 = watch(p.pidfd.get(), in.handle, kPidfdBase + proto::STAGE_PARENT);
   if (e1 || e2) {
+    if (cgroup) cgroup->kill();
     fail_instance(in, e1 ? e1 : e2, "epoll_ctl", "cannot watch the new instance", out);
     return;
   }
+  if (cgroup) adopt_cgroup(in, std::move(cgroup), out);
   if (in.released) {
     kill_all(in);
     return;
@@ -300,6 +330,38 @@ void Reactor::finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res,
   ev.handle = handle;
   ev.pid = res.pid;
   out->push_back(ev);
+}
+
+// Under mu_: the container's cgroup limits, watched from now on. One that cannot be watched
+// fails the container: a limit must never go unenforced.
+void Reactor::adopt_cgroup(Instance& in, std::unique_ptr<CgroupWatch> cg, std::vector<ReactorEvent>* out) {
+  in.cgroup = std::move(cg);
+  int e = 0;
+  if (in.cgroup->cpu_timer() >= 0) e = watch(in.cgroup->cpu_timer(), in.handle, kCpuTimer);
+  if (!e && in.cgroup->oom_event() >= 0) e = watch(in.cgroup->oom_event(), in.handle, kOom);
+  if (e) fail_instance(in, e, "epoll_ctl", "cannot watch the container's cgroup limits", out);
+}
+
+// A cgroup limit fired: CPU time spent, or out of memory. The whole container ends here,
+// natively, and JS hears why once.
+void Reactor::on_cgroup(Instance& in, uint64_t tag, std::vector<ReactorEvent>* out) {
+  bool hit = tag == kCpuTimer ? in.cgroup->cpu_spent() : in.cgroup->out_of_memory();
+  if (!hit) return;
+  kill_all(in);
+  if (in.limit_hit) return;
+  in.limit_hit = true;
+  ReactorEvent ev{ReactorEvent::Limit};
+  ev.handle = in.handle;
+  ev.message = tag == kCpuTimer ? "cpu-time" : "oom";
+  out->push_back(ev);
+}
+
+int Reactor::kill(uint32_t handle) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = instances_.find(handle);
+  if (it == instances_.end()) return ESRCH;
+  kill_all(*it->second);
+  return 0;
 }
 
 int Reactor::signal(uint32_t handle, uint32_t stage, int sig) {
@@ -334,6 +396,8 @@ void Reactor::apply_timer(uint32_t handle, uint64_t ms, std::vector<ReactorEvent
 }
 
 void Reactor::kill_all(Instance& in) {
+  // cgroup.kill first: a fork bomb in it cannot outrun it.
+  if (in.cgroup) in.cgroup->kill();
   for (Proc& p : in.procs)
     if (p.pidfd && !p.reaped) sys::pidfd_send_signal(p.pidfd.get(), SIGKILL);
 }
@@ -374,6 +438,12 @@ void Reactor::forget(std::map<uint32_t, std::unique_ptr<Instance>>::iterator it,
     if (p.pidfd && !p.reaped) unwatch(p.pidfd.get());
   ReactorEvent ev{ReactorEvent::Released};
   ev.handle = it->first;
+  // Every process it had is reaped: its cgroups can go now, with no round trip through JS.
+  const auto& cg = it->second->cgroup;
+  if (cg && cg->has_dirs()) {
+    ev.cgroup_removed = true;
+    ev.cgroup_left = cg->remove_dirs();
+  }
   instances_.erase(it);  // closes its socket, timer and pidfds
   out->push_back(ev);
 }
@@ -508,6 +578,8 @@ void Reactor::on_exit_report(Instance& in, const proto::Report& r, pid_t sender,
   }
   ev->kind = ReactorEvent::Exit;
   to_status(static_cast<int>(r.status), ev);
+  ev->has_usage = true;
+  ev->usage = r.usage;
 }
 
 // Held here, not in JS: an exec that races destroy() then finds them gone (ESRCH), never
@@ -532,7 +604,11 @@ void Reactor::on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* 
   if (in.sock_open) on_socket(in, out);
   siginfo_t info;
   std::memset(&info, 0, sizeof info);
-  if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(p.pidfd.get()), &info, WEXITED | WNOHANG) < 0 ||
+  struct rusage ru;
+  std::memset(&ru, 0, sizeof ru);
+  // With its rusage: what the stage and every descendant it reaped used (init: false, the
+  // main process and its children; a killed reaper, everything its pid namespace held).
+  if (sys::waitid_rusage(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(p.pidfd.get()), &info, WEXITED | WNOHANG, &ru) < 0 ||
       info.si_pid == 0)
     return;
   p.reaped = true;
@@ -545,6 +621,10 @@ void Reactor::on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* 
   ev.handle = in.handle;
   ev.stage = stage;
   ev.pid = p.pid;
+  ev.has_usage = true;
+  ev.usage = usage_of(ru);
+  // Its pid namespace is empty now: what its cgroups counted is final.
+  if (stage == proto::STAGE_INIT && in.cgroup) ev.cgroup_files = in.cgroup->read_stats();
   if (info.si_code == CLD_EXITED)
     ev.code = info.si_status;
   else
@@ -594,6 +674,8 @@ void Reactor::loop() {
           on_pidfd(in, static_cast<uint32_t>(tag - kPidfdBase), &events);
         else if (tag == kTimer && in.timer)
           on_timer(in, &events);
+        else if ((tag == kCpuTimer || tag == kOom) && in.cgroup)
+          on_cgroup(in, tag, &events);
         if (in.released) {
           for (size_t e = before; e < events.size(); e++) events[e].close_fds();
           events.resize(before);  // JS no longer listens, but for Released

@@ -18,6 +18,8 @@
 
 #include "../common/fd.h"
 #include "../protocol/report.h"
+#include "../common/usage.h"
+#include "cgroup_watch.h"
 #include "datagram.h"
 #include "spawn.h"
 
@@ -25,13 +27,18 @@ namespace nsj {
 
 // What the reactor tells JS. Kinds mirror the report types plus process exits.
 struct ReactorEvent {
-  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Timeout, ProtocolError, Pty, Spawned, SpawnFailed, Released, Nsfds } kind;
+  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Timeout, ProtocolError, Pty, Spawned, SpawnFailed, Released, Nsfds, Limit } kind;
   uint32_t handle = 0;
   uint32_t stage = 0;
   int pid = 0, pid_first = 0;
   int code = -1, signal = 0;  // Exit, Reaped
+  bool has_usage = false;     // Exit (the reaper's word), Reaped (waitid's)
+  Usage usage;
+  std::vector<std::pair<std::string, std::string>> cgroup_files;  // Reaped init: its cgroups' statistics files
+  bool cgroup_removed = false;                                     // Released: its cgroups were removed, but
+  std::vector<std::string> cgroup_left;                            // these (busy)
   uint32_t err_no = 0;
-  std::string syscall, path, message;
+  std::string syscall, path, message;  // Limit: message is the reason ("cpu-time", "oom")
   // Pty: the master, owned by whoever receives the event (closed if never delivered).
   // Nsfds carries no fd: ns_types names the namespaces the reactor now holds, in order.
   std::vector<int> fds;
@@ -55,7 +62,8 @@ class Reactor {
   // `join`, if not 0, is the handle of a container whose namespace fds the new stage 0
   // gets as held fds (in the order of its 'nsfds' event); if that container is gone the
   // spawn fails with ESRCH.
-  uint32_t spawn(SpawnRequest&& req, std::vector<int> transfer, uint32_t join = 0);
+  // `cgroup`: the container's cgroup files the reactor holds (kill, CPU time, OOM).
+  uint32_t spawn(SpawnRequest&& req, std::vector<int> transfer, uint32_t join = 0, CgroupPaths cgroup = {});
   // Queues an encoded command for the instance's init socket (sent in order, after the spawn).
   void send(uint32_t handle, std::vector<uint8_t> msg);
   // Every call from JS but signal() only queues a command (under a lock held for nanoseconds):
@@ -63,6 +71,9 @@ class Reactor {
   // Signals one process of the instance (a proto::Stage) through its pidfd.
   // Returns 0, ESRCH if that process is gone or unknown, or an errno.
   int signal(uint32_t handle, uint32_t stage, int sig);
+  // SIGKILLs every process of the instance and, with a cgroup, writes its cgroup.kill.
+  // Like signal(), done at once. Returns 0, or ESRCH if the instance is unknown.
+  int kill(uint32_t handle);
   // Arms a wall-time limit: when it fires the reactor SIGKILLs every process of the
   // instance itself, then reports Timeout. ms == 0 disarms. Queued. `at_ready`: the
   // clock starts when the instance reports ready (a run released at once: the limit is
@@ -94,8 +105,10 @@ class Reactor {
     std::vector<Fd> locked_fds;  // its nested user and mount namespaces (setup/mount_lock.h), after ns_fds
     uint64_t timer_at_ready = 0;  // a wall-time limit (ms) to arm when it reports ready
     bool ready = false;
+    std::unique_ptr<CgroupWatch> cgroup;  // a container with cgroup limits
+    bool limit_hit = false;               // a cgroup limit ended it (reported once)
   };
-  enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6 };
+  enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6, kCpuTimer = 7, kOom = 8 };
 
   struct Command {
     enum Kind { Spawn, Send, Timer, Release } kind = Send;
@@ -103,6 +116,7 @@ class Reactor {
     SpawnRequest req;             // Spawn
     std::vector<int> transfer;    // Spawn: closed after the spawn
     uint32_t join = 0;            // Spawn: whose namespaces to hold
+    CgroupPaths cgroup;           // Spawn: the container's cgroup files
     std::vector<uint8_t> msg;     // Send
     uint64_t ms = 0;              // Timer
     bool at_ready = false;        // Timer
@@ -115,7 +129,10 @@ class Reactor {
   void keep_alive(napi_env env, bool on);
   void loop();
   void run_commands(std::vector<ReactorEvent>* out);
-  void finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res, std::vector<ReactorEvent>* out);
+  void finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res, std::unique_ptr<CgroupWatch> cgroup,
+                    std::vector<ReactorEvent>* out);
+  void adopt_cgroup(Instance& in, std::unique_ptr<CgroupWatch> cg, std::vector<ReactorEvent>* out);
+  void on_cgroup(Instance& in, uint64_t tag, std::vector<ReactorEvent>* out);
   void on_socket(Instance& in, std::vector<ReactorEvent>* out);
   void on_report(Instance& in, const proto::Report& r, Datagram& d, ReactorEvent* ev, std::vector<ReactorEvent>* out);
   void on_ready(Instance& in, ReactorEvent* ev, std::vector<ReactorEvent>* out);

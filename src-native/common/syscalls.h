@@ -3,9 +3,12 @@
 #pragma once
 #include <fcntl.h>
 #include <linux/types.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cstdint>
 
@@ -38,6 +41,12 @@
 #endif
 #ifndef __NR_mount_setattr
 #define __NR_mount_setattr 442
+#endif
+#ifndef __NR_clone3
+#define __NR_clone3 435
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
 #ifndef P_PIDFD
@@ -138,6 +147,27 @@ inline int pivot_root(const char* new_root, const char* put_old) {
 // still names the parent's thread.
 inline pid_t clone_fork(unsigned long flags) {
   return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+}
+
+// clone3's arguments (linux/sched.h, version 2: with cgroup).
+struct clone_args_t {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+// clone_fork with CLONE_PARENT into the cgroup `cgroup_fd` (CLONE_INTO_CGROUP, Linux 5.7):
+// no stack and no CLONE_VM, so it behaves like fork. With CLONE_PARENT the kernel wants
+// exit_signal 0 (the child gets its parent's). ENOSYS/E2BIG/EINVAL: no such clone here.
+inline pid_t clone3_parent_into_cgroup(int cgroup_fd) {
+  clone_args_t args = {};
+  args.flags = CLONE_PARENT | CLONE_INTO_CGROUP;
+  args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  return static_cast<pid_t>(::syscall(__NR_clone3, &args, sizeof args));
+}
+
+// waitid as the kernel has it: glibc's wrapper drops the fifth argument, the rusage of
+// the child and every descendant it waited for.
+inline int waitid_rusage(idtype_t type, id_t id, siginfo_t* info, int options, struct rusage* ru) {
+  return static_cast<int>(::syscall(SYS_waitid, type, id, info, options, ru));
 }
 
 }  // namespace nsj::sys

@@ -55,6 +55,18 @@ void shed_bootstrap(Ctx& ctx) {
   std::swap(ctx.boot, light);
 }
 
+// The main process's status, and what it and every descendant reaped so far used:
+// the addon's stats when the container has no cgroup to ask.
+void send_exit(Ctx& ctx, int status) {
+  proto::Report r;
+  r.type = proto::MSG_EXIT;
+  r.stage = proto::STAGE_INIT;
+  r.status = static_cast<uint32_t>(status);
+  struct rusage ru;
+  if (::getrusage(RUSAGE_CHILDREN, &ru) == 0) r.usage = usage_of(ru);
+  send_report(ctx, r);
+}
+
 }  // namespace
 
 void run_reaper(Ctx& ctx, const std::string& program) {
@@ -113,11 +125,7 @@ void run_reaper(Ctx& ctx, const std::string& program) {
           while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
             if (pid != main_pid) continue;  // an orphan: reaped, nothing more
             main_alive = false;
-            proto::Report r;
-            r.type = proto::MSG_EXIT;
-            r.stage = proto::STAGE_INIT;
-            r.status = static_cast<uint32_t>(status);
-            send_report(ctx, r);
+            send_exit(ctx, status);
             ::_exit(exit_code(status));
           }
         }

@@ -13,6 +13,7 @@
 #include "../runtime/channel.h"
 #include "../runtime/fail.h"
 #include "../setup/caller_sources.h"
+#include "cgroup_entry.h"
 #include "idmap.h"
 #include "stages.h"
 
@@ -71,9 +72,11 @@ void run_stage0(Ctx& ctx) {
     die(ctx, "socketpair", errno, "");
 
   // CLONE_PARENT: stage 1 (and through it stage 2) become children of the addon, which
-  // holds a pidfd for each and reaps them; stage 0 never waits for anyone.
-  pid_t stage1 = sys::clone_fork(CLONE_PARENT);
-  if (stage1 < 0) die(ctx, "clone", errno, "", "stage 1");
+  // holds a pidfd for each and reaps them; stage 0 never waits for anyone. Stage 1 starts
+  // in the container's cgroups (cgroup_entry.h).
+  check(ctx, enter_v1_cgroups(ctx));
+  pid_t stage1 = -1;
+  check(ctx, clone_stage1(ctx, &stage1));
   if (stage1 == 0) {
     ::close(ctx.sync_child[0]);
     ::close(ctx.sync_grandchild[0]);

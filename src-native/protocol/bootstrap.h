@@ -45,7 +45,9 @@ constexpr uint16_t INIT_MSG = 62000;
   X(PDEATHSIG_ATTR, 27316, pdeathsig, "pdeathsig")          /* for every stage, if the caller dies */ \
   X(SIGNAL_ATTR, 27317, signal, "signal")                   /* with BF_SIGNAL_ALL */                \
   X(TERMINAL_ATTR, 27318, terminal_size, "terminalSize")    /* with BF_TERMINAL: cols << 16 | rows */ \
-  X(NESTED_PATHS_ATTR, 27319, nested_paths, "nestedPaths")  /* joined after ns_paths (mount lock) */
+  X(NESTED_PATHS_ATTR, 27319, nested_paths, "nestedPaths")  /* joined after ns_paths (mount lock) */ \
+  X(CGROUP_TASKS_ATTR, 27330, cgroup_tasks, "cgroupTasks")  /* v1 tasks files stage 0 enters ("0") */ \
+  X(CGROUP_DIR_ATTR, 27331, cgroup_dir, "cgroupDir")        /* v2 cgroup stage 1 is cloned into */
 
 // A string longer than one attribute holds (args and environment strings may be up to
 // the kernel's 128 KiB) continues in attributes of this id, appended in order.
@@ -171,6 +173,9 @@ struct Bootstrap {
   bool setgroups = false;
   bool rootless_euid = false;
   uint32_t pdeathsig = 9;
+  // The container's cgroups (nsexec/cgroup_entry.h): entered by stage 0 before stage 1 exists.
+  std::vector<std::string> cgroup_tasks;
+  std::string cgroup_dir;
   // stage 2
   std::vector<std::string> args, env;
   std::string cwd = "/", hostname;

@@ -47,7 +47,12 @@ bool encode_report(const Report& r, std::vector<uint8_t>* out, std::string* err)
       break;
     case MSG_LOG: w.str(R_MESSAGE, clip(r.message)); break;
     case MSG_PIDS: w.str(R_JSON, r.json); break;
-    case MSG_EXIT: w.u32(R_STATUS, r.status); break;
+    case MSG_EXIT:
+      w.u32(R_STATUS, r.status);
+      w.u64(R_UTIME_US, r.usage.utime_us);
+      w.u64(R_STIME_US, r.usage.stime_us);
+      w.u64(R_MAXRSS_KB, r.usage.maxrss_kb);
+      break;
     case MSG_NSFDS:
       w.str(R_NSTYPES, r.ns_types);
       w.u32(R_SCOPE, r.scope);  // 1: the locked (nested) namespaces
@@ -87,6 +92,9 @@ bool decode_report(const uint8_t* buf, size_t len, Report* r, std::string* err) 
       case R_SIGNAL: ok = get_u32(a, &r->signal, err); break;
       case R_SCOPE: ok = get_u32(a, &r->scope, err); break;
       case R_NSTYPES: ok = get_str(a, &r->ns_types, err); break;
+      case R_UTIME_US: ok = get_u64(a, &r->usage.utime_us, err); break;
+      case R_STIME_US: ok = get_u64(a, &r->usage.stime_us, err); break;
+      case R_MAXRSS_KB: ok = get_u64(a, &r->usage.maxrss_kb, err); break;
       default:
         *err = "unknown report attribute " + std::to_string(a.type);
         ok = false;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "../common/usage.h"
+
 namespace nsj::proto {
 
 enum MsgType : uint16_t {
@@ -13,7 +15,7 @@ enum MsgType : uint16_t {
   MSG_PIDS = 62011,   // stage 0 relays runc's {"pid":N,"pid_first":M}
   MSG_ERROR = 62012,  // a stage failed: stage, errno, syscall, path, message
   MSG_READY = 62013,  // setup done; stage 2 waits at the start barrier
-  MSG_EXIT = 62014,   // the reaper reports the main process's wait status
+  MSG_EXIT = 62014,   // the reaper reports the main process's wait status and rusage
   MSG_LOG = 62015,    // a debug line
   MSG_PTY = 62016,    // the master of the main process's pty rides along in SCM_RIGHTS
   MSG_NSFDS = 62017,  // stage 2's namespaces, as fds in SCM_RIGHTS (R_NSTYPES names them)
@@ -32,6 +34,11 @@ enum ReportAttr : uint16_t {
   R_SIGNAL = 8,
   R_SCOPE = 9,
   R_NSTYPES = 10,  // MSG_NSFDS: "user,mnt,..." in the order of the fds
+  // MSG_EXIT: what the main process and every descendant the reaper or they waited for
+  // used (getrusage RUSAGE_CHILDREN): CPU times, and the largest resident set of one.
+  R_UTIME_US = 20,
+  R_STIME_US = 21,
+  R_MAXRSS_KB = 22,
 };
 
 enum Stage : uint32_t { STAGE_PARENT = 0, STAGE_CHILD = 1, STAGE_INIT = 2, STAGE_MAIN = 3 };
@@ -48,6 +55,7 @@ struct Report {
   uint32_t signal = 0;  // CMD_SIGNAL
   uint32_t scope = 0;   // CMD_SIGNAL
   std::string ns_types; // MSG_NSFDS (scope 1: the nested namespaces that lock the mounts)
+  Usage usage;          // MSG_EXIT
 };
 
 // Long free text (message, path) is clipped so that an error can always be reported.

@@ -3,6 +3,7 @@
  * mounts. Tests compare before and after to prove nothing was left behind.
  */
 import * as fs from 'node:fs';
+import { dirOf, hierarchiesFrom, parseMountinfo, parseProcCgroup } from '../../dist/cgroups/detect.js';
 
 /** Pids of every child of this process (all threads: stages are children of the reactor's caller thread). */
 export function childPids(pid = process.pid): number[] {
@@ -99,4 +100,22 @@ export function sharedDir(): { path: string; remove(): void } {
   const dir = fs.mkdtempSync('/tmp/nsjail-ts-bind-');
   fs.chmodSync(dir, 0o777);
   return { path: dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The directories of the cgroups nsjail-ts made that `pid` is in (from /proc/<pid>/cgroup
+ * and the mount table), one per hierarchy.
+ */
+export function nsjailCgroupsOf(pid: number): string[] {
+  let lines: string;
+  try {
+    lines = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  } catch {
+    return [];
+  }
+  const host = hierarchiesFrom(parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')), parseProcCgroup(lines));
+  return [host.v2, ...host.v1]
+    .filter((h) => h?.caller?.includes('/nsjail-ts-'))
+    .map((h) => dirOf(h!, h!.caller!)!)
+    .sort();
 }

@@ -82,6 +82,8 @@ function randomSpec(seed: number): BootstrapSpec {
     pdeathsig: r.int(65),
     signal: r.int(65),
     terminalSize: r.u32(),
+    cgroupTasks: r.list(3, () => `/sys/fs/cgroup/${r.str(20)}/tasks`),
+    cgroupDir: `/sys/fs/cgroup/${r.str(30)}`,
   };
 }
 

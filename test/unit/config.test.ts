@@ -60,6 +60,29 @@ describe('ContainerConfig validation', () => {
     [{ args: ['sh'], limits: { rlimits: { files: 3 } } }, 'limits.rlimits.files', /not a known rlimit/],
     [{ args: ['sh'], limits: { rlimits: { nofile: -1 } } }, 'limits.rlimits.nofile', /between/],
     [{ args: ['sh'], limits: { memory: 1 } }, 'limits.memory', /not a limit/],
+    [{ args: ['sh'], limits: { memoryBytes: -1 } }, 'limits.memoryBytes', /between 1048576 and/],
+    [{ args: ['sh'], limits: { memoryBytes: 0 } }, 'limits.memoryBytes', /between 1048576 and/],
+    [{ args: ['sh'], limits: { memoryBytes: 1.5e6 + 0.5 } }, 'limits.memoryBytes', /must be an integer/],
+    [{ args: ['sh'], limits: { memoryBytes: '64M' } }, 'limits.memoryBytes', /must be an integer, got "64M"/],
+    [{ args: ['sh'], limits: { memorySwapBytes: 0 } }, 'limits.memorySwapBytes', /needs limits.memoryBytes/],
+    [{ args: ['sh'], limits: { memoryBytes: 1 << 26, memorySwapBytes: -1 } }, 'limits.memorySwapBytes', /between 0 and/],
+    [{ args: ['sh'], limits: { pids: 0 } }, 'limits.pids', /between 1 and/],
+    [{ args: ['sh'], limits: { pids: 2.5 } }, 'limits.pids', /integer/],
+    [{ args: ['sh'], limits: { pids: 3 } }, 'limits.pids', /at least 4: the container's init and its setup processes count too, got 3/],
+    [{ args: ['sh'], limits: { cpus: 0 } }, 'limits.cpus', /positive number of CPUs, got number 0/],
+    [{ args: ['sh'], limits: { cpus: -1 } }, 'limits.cpus', /positive/],
+    [{ args: ['sh'], limits: { cpus: NaN } }, 'limits.cpus', /positive/],
+    [{ args: ['sh'], limits: { cpus: '1' } }, 'limits.cpus', /positive number of CPUs, got "1"/],
+    [{ args: ['sh'], limits: { cpus: 0.001 } }, 'limits.cpus', /between 0.01 and 4096/],
+    [{ args: ['sh'], limits: { cpuTimeMs: 0 } }, 'limits.cpuTimeMs', /positive number of milliseconds/],
+    [{ args: ['sh'], limits: { cpuTimeMs: -1 } }, 'limits.cpuTimeMs', /positive/],
+    [{ args: ['sh'], limits: { cpuTimeMs: Infinity } }, 'limits.cpuTimeMs', /positive/],
+    [{ args: ['sh'], limits: { enforce: 'lenient' } }, 'limits.enforce', /'strict' or 'best-effort'/],
+    [{ args: ['sh'], limits: { cgroupParent: 'nsjail' } }, 'limits.cgroupParent', /absolute path/],
+    [{ args: ['sh'], limits: { cgroupParent: ['/sys/fs/cgroup/a', '../b'] } }, 'limits.cgroupParent[1]', /absolute path/],
+    [{ args: ['sh'], limits: { cgroupParent: '/sys/fs/cgroup/a/../b' } }, 'limits.cgroupParent', /'\.\.'/],
+    [{ args: ['sh'], limits: { cgroupParent: [] } }, 'limits.cgroupParent', /at least one directory/],
+    [{ args: ['sh'], limits: { cgroupParent: 7 } }, 'limits.cgroupParent', /must be a string/],
     [{ args: ['sh'], capabilities: ['CAP_FLY'] }, 'capabilities[0]', /not a known capability/],
     [{ args: ['sh'], oomScoreAdj: 2000 }, 'oomScoreAdj', /between -1000 and 1000/],
     [{ args: ['sh'], stdio: ['pipe', 'tty'] }, 'stdio[1]', /'pipe', 'inherit', 'ignore'/],
@@ -114,6 +137,9 @@ describe('ContainerConfig validation', () => {
     expect(limits({ nofile: 5 }, ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'])).toEqual([{ name: 'nofile', value: 5 }]);
     expect(limits({ nofile: Infinity, as: Infinity })).toEqual([{ name: 'nofile', value: Infinity }, { name: 'as', value: Infinity }]);
     expect(limits({ as: 1 << 20 })).toEqual([{ name: 'as', value: 1 << 20 }]);
+    const cg = normalizeConfig({ args: ['sh'], limits: { memoryBytes: 1 << 20, pids: 4, cpus: 0.01, cpuTimeMs: 0.5, cgroupParent: '/sys/fs/cgroup/x/', enforce: 'best-effort' } }).limits;
+    expect(cg).toMatchObject({ memoryBytes: 1 << 20, pids: 4, cpus: 0.01, cpuTimeMs: 1, cgroupParent: ['/sys/fs/cgroup/x'], enforce: 'best-effort' });
+    expect(normalizeConfig({ args: ['sh'], limits: { memoryBytes: 1 << 26 } }).limits.enforce).toBe('strict');
     // Adjacent ranges, inside and outside, do not overlap.
     const maps = [{ containerId: 0, hostId: 1000, size: 10 }, { containerId: 10, hostId: 1010, size: 5 }];
     expect(normalizeConfig({ args: ['sh'], uidMappings: maps, gidMappings: maps }).uidMappings).toEqual(maps);

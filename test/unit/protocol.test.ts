@@ -82,6 +82,8 @@ describe('bootstrap message', () => {
       logLevel: 1,
       signal: 15,
       terminalSize: (132 << 16) | 43,
+      cgroupTasks: ['/sys/fs/cgroup/memory/a/nsjail-ts-1/tasks', '/sys/fs/cgroup/pids/nsjail-ts-1/tasks'],
+      cgroupDir: '/sys/fs/cgroup/unified/nsjail-ts-1',
     };
     // The spec names every field of the schema (and nothing else).
     expect(Object.keys(spec).sort()).toEqual([...native.constants.bootstrapFields].sort());
