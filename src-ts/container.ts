@@ -6,6 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { buildBootstrap, buildExecBootstrap, buildSignalAllBootstrap, type NsPathOf } from './bootstrap.js';
 import { normalizeConfig, normalizeExec, type ContainerConfig, type ExecOptions, type NormalizedConfig } from './config.js';
+import { validateOutputs } from './config-files.js';
+import { ContainerFiles } from './container-files.js';
+import { fixturesMemfd } from './fixtures.js';
+import { prepareUpperDirs, type Change } from './overlays.js';
 import { ConfigError, ContainerError } from './errors.js';
 import { ensureReactor } from './events.js';
 import { Instance } from './instance.js';
@@ -26,6 +30,11 @@ export interface CreateOptions {
 export interface RunOptions extends CreateOptions {
   /** Written to the main process's stdin (which is then closed). */
   input?: string | Buffer;
+  /**
+   * Files and folders to read back once the program has ended, into `result.files` (keyed
+   * by path; a folder's files under their own paths). What is missing is left out.
+   */
+  outputs?: string[];
 }
 
 const debug = /^(1|true|yes)$/i.test(process.env.NSJAIL_TS_DEBUG ?? '');
@@ -37,20 +46,39 @@ function validateId(id: unknown): string {
   return id;
 }
 
-/** Starts stage 0 (the nsjail-ts-init binary) for a bootstrap, with its stdio. `reaper`: init: true. */
-function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdio'], reaper: boolean, join?: number): { instance: Instance; stdio: StdioSet } {
-  const bootstrap = native.encodeBootstrap(spec);
-  ensureReactor();
-  // With a terminal, the pty becomes 0, 1 and 2 inside; until then they are /dev/null.
-  const terminal = (spec.flags & BootFlag.Terminal) !== 0;
-  const stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
+/**
+ * Starts stage 0 (the nsjail-ts-init binary) for a bootstrap, with its stdio. `reaper`:
+ * init: true. `filesFd` (the fixtures' memfd) is the addon's from here on.
+ */
+function spawnInstance(
+  spec: BootstrapSpec,
+  stdioEntries: NormalizedConfig['stdio'],
+  reaper: boolean,
+  join?: number,
+  filesFd?: number,
+): { instance: Instance; stdio: StdioSet } {
+  let stdio: StdioSet | undefined;
   try {
-    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, transfer: stdio.transferFarEnds(), join });
+    const bootstrap = native.encodeBootstrap(spec);
+    ensureReactor();
+    // With a terminal, the pty becomes 0, 1 and 2 inside; until then they are /dev/null.
+    const terminal = (spec.flags & BootFlag.Terminal) !== 0;
+    stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
+    const transfer = [...stdio.transferFarEnds(), ...(filesFd === undefined ? [] : [filesFd])];
+    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, filesFd, transfer, join });
     return { instance: new Instance(handle, { reaper, debug, initPath }), stdio };
   } catch (e) {
-    stdio.destroy();
+    stdio?.destroy();
+    if (filesFd !== undefined && !stdio) native.close(filesFd);
     throw e;
   }
+}
+
+/** The file agent's process (container-files.ts), ready. */
+async function spawnAgent(spec: BootstrapSpec, entries: NormalizedConfig['stdio']): Promise<{ instance: Instance; stdio: StdioSet }> {
+  const { instance, stdio } = await inTurn(() => spawnInstance(spec, entries, false));
+  await readyOrCleanUp(instance, stdio, false);
+  return { instance, stdio };
 }
 
 /**
@@ -90,9 +118,23 @@ export class Container {
   private process?: Process;
   private destroying?: Promise<void>;
   private stopped = false;
+  /** readFile, writeFile, copyIn, copyOut, changes (container-files.ts). */
+  private readonly fileAccess: ContainerFiles;
+  /** Removes the overlays' work dirs on the host (overlays.ts). */
+  private readonly removeWorkDirs: () => Promise<void>;
 
-  private constructor(id: string, config: NormalizedConfig, spec: BootstrapSpec, instance: Instance, stdio: StdioSet, terminal: Terminal | null) {
+  private constructor(
+    id: string,
+    config: NormalizedConfig,
+    spec: BootstrapSpec,
+    instance: Instance,
+    stdio: StdioSet,
+    terminal: Terminal | null,
+    removeWorkDirs: () => Promise<void>,
+  ) {
     this.id = id;
+    this.fileAccess = new ContainerFiles(id, config, spec, instance.held, spawnAgent, debug ? 1 : 0);
+    this.removeWorkDirs = removeWorkDirs;
     this.config = config;
     this.spec = spec;
     this.instance = instance;
@@ -120,25 +162,37 @@ export class Container {
     // Joins of our own containers' namespaces go through the fds the addon holds for them.
     const { namespaces: joined, join } = joinOwnContainers(norm.namespaces, extraFds);
     const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: debug ? 1 : 0 });
-    const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join));
-    if (startNow) {
-      instance.startedAt = process.hrtime.bigint();
-      // The program's time: the clock starts when setup is done and it is released.
-      if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs, true);
+    const removeWorkDirs = await prepareUpperDirs(norm);
+    try {
+      const filesFd = await fixturesMemfd(norm.files);
+      const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, filesFd));
+      if (startNow) {
+        instance.startedAt = process.hrtime.bigint();
+        // The program's time: the clock starts when setup is done and it is released.
+        if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs, true);
+      }
+      const terminal = await readyOrCleanUp(instance, stdio, norm.terminal !== null);
+      return new Container(id, norm, spec, instance, stdio, terminal, removeWorkDirs);
+    } catch (e) {
+      await removeWorkDirs();
+      throw e;
     }
-    const terminal = await readyOrCleanUp(instance, stdio, norm.terminal !== null);
-    return new Container(id, norm, spec, instance, stdio, terminal);
   }
 
   /** create + start + collect output + destroy. */
   static async run(config: ContainerConfig, options: RunOptions = {}): Promise<RunResult> {
+    const outputs = validateOutputs(options?.outputs);
     const c = await Container.createInternal(config, options, true);
     try {
+      // The file agent starts while the program runs, so reading its outputs costs little after it.
+      const agent = outputs.length ? c.fileAccess.start('outputs') : undefined;
+      agent?.catch(() => {});
       const p = c.start();
       if (p.stdin && options.input !== undefined) p.stdin.write(options.input);
       // A terminal has no end of input (only ^D); a pipe does.
       if (p.stdin && !p.isTTY) p.stdin.end();
-      return await p.output();
+      const result = await p.output();
+      return outputs.length ? { ...result, files: await c.fileAccess.collect(outputs) } : result;
     } finally {
       await c.destroy();
     }
@@ -255,11 +309,37 @@ export class Container {
     return this.instance.exited;
   }
 
+  /** The file at `path` inside the container (README.md, "Files"); works until destroy(), also after the program ended. */
+  readFile(path: string): Promise<Buffer> {
+    return this.fileAccess.readFile(path);
+  }
+
+  /** Writes a file inside the container (parents made as needed), owned by the container's user. */
+  writeFile(path: string, data: string | Uint8Array, options?: { mode?: number }): Promise<void> {
+    return this.fileAccess.writeFile(path, data, options);
+  }
+
+  /** Copies a host file or folder to `path` inside the container. */
+  copyIn(hostPath: string, path: string): Promise<void> {
+    return this.fileAccess.copyIn(hostPath, path);
+  }
+
+  /** Copies a file or folder of the container into the host folder `hostDir`. */
+  copyOut(path: string, hostDir: string): Promise<void> {
+    return this.fileAccess.copyOut(path, hostDir);
+  }
+
+  /** What the program added, modified and deleted in its overlays and writable root. */
+  changes(): Promise<Change[]> {
+    return this.fileAccess.changes();
+  }
+
   /** Kills everything, reaps it, frees every resource. Idempotent. */
   destroy(): Promise<void> {
     this.destroying ??= (async () => {
       // Without a pid namespace stage 2's death does not take exec'd processes along.
-      await Promise.all([this.instance.destroy(), ...[...this.execs].map((e) => e.destroy())]);
+      await Promise.all([this.instance.destroy(), ...[...this.execs].map((e) => e.destroy()), this.fileAccess.close()]);
+      await this.removeWorkDirs();
       this.stopped = true;
       // Every process is gone: what their streams still hold is dropped with them
       // (read output() before destroy() to keep it).

@@ -14,6 +14,7 @@
 #include "../protocol/bootstrap.h"
 #include "../protocol/report.h"
 #include "bootstrap_js.h"
+#include "memfd.h"
 #include "reactor.h"
 #include "seccomp_compile.h"
 #include "spawn.h"
@@ -77,6 +78,8 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("setWallTime", &Addon::SetWallTime),
                              InstanceMethod("release", &Addon::Release),
                              InstanceMethod("socketpair", &Addon::Socketpair),
+                             InstanceMethod("memfdCreate", &Addon::MemfdCreate),
+                             InstanceMethod("memfdSeal", &Addon::MemfdSeal),
                              InstanceMethod("close", &Addon::Close),
                              InstanceMethod("resizeTerminal", &Addon::ResizeTerminal),
                              InstanceValue("firstExtraFd", Napi::Number::New(env, kFirstExtraFd)),
@@ -167,6 +170,11 @@ class Addon : public Napi::Addon<Addon> {
       req.stdio[i] = v.As<Napi::Number>().Int32Value();
     }
     req.extra_fds = fd_list(o, "extraFds");
+    Napi::Value ff = o.Get("filesFd");
+    if (!ff.IsUndefined()) {
+      if (!ff.IsNumber() || ff.As<Napi::Number>().Int32Value() < 0) throw Napi::TypeError::New(env, "filesFd must be an fd");
+      req.files_fd = ff.As<Napi::Number>().Int32Value();
+    }
 
     std::vector<int> transfer;
     Napi::Value tr = o.Get("transfer");
@@ -238,6 +246,22 @@ class Addon : public Napi::Addon<Addon> {
     a.Set(0u, sv[0]);
     a.Set(1u, sv[1]);
     return a;
+  }
+
+  // memfdCreate(name) -> fd: the fixtures' contents are written to it from JS (threadpool), then sealed.
+  Napi::Value MemfdCreate(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "name must be a string");
+    Fd fd;
+    Status st = memfd_new(info[0].As<Napi::String>().Utf8Value().c_str(), &fd);
+    if (!st.ok()) throw system_error(info.Env(), st.err, st.syscall, std::string("memfd_create: ") + std::strerror(st.err));
+    return Napi::Number::New(info.Env(), fd.release());
+  }
+
+  // memfdSeal(fd): nothing can change its contents any more.
+  Napi::Value MemfdSeal(const Napi::CallbackInfo& info) {
+    Status st = memfd_seal(static_cast<int>(arg_u32(info, 0, "fd")));
+    if (!st.ok()) throw system_error(info.Env(), st.err, st.syscall, std::string("seal: ") + std::strerror(st.err));
+    return info.Env().Undefined();
   }
 
   // resizeTerminal(masterFd, cols, rows) -> 0 | errno

@@ -69,7 +69,9 @@ enum BootAttr : uint16_t {
   X(Mqueue, 8, "")                                                                                 \
   X(Dev, 9, "a minimal /dev: tmpfs, verified device nodes, devpts, shm, symlinks")                 \
   X(Mask, 10, "covers target: a file with /dev/null, a directory with an empty read-only tmpfs")   \
-  X(Rebind, 11, "binds target onto itself with the operation's flags (read-only paths)")
+  X(Rebind, 11, "binds target onto itself with the operation's flags (read-only paths)")                 \
+  X(File, 12, "a fixture: size bytes at offset of the files memfd become the file target, owned by the container's user") \
+  X(Overlay, 13, "source read-only below a writable upper layer: data names a host upper dir, else a private tmpfs of size")
 
 enum class MountKind : uint32_t {
 #define NSJ_X(Name, value, what) Name = value,
@@ -93,7 +95,8 @@ enum class MountKind : uint32_t {
   X(START_NOW, StartNow, 1u << 2, "no start barrier (Container.run, exec)")                           \
   X(EXEC, Exec, 1u << 3, "a further process joining a running container")                             \
   X(SIGNAL_ALL, SignalAll, 1u << 4, "join, kill(-1, signal) every process of the pid namespace, exit") \
-  X(TERMINAL, Terminal, 1u << 5, "the main process gets a pty; its master goes to the addon")
+  X(TERMINAL, Terminal, 1u << 5, "the main process gets a pty; its master goes to the addon")        \
+  X(FILES, Files, 1u << 6, "the file agent: stage 0 joins the user and mount namespaces and serves file requests")
 
 enum MountFlag : uint32_t {
 #define NSJ_X(NAME, Js, value, what) MF_##NAME = value,
@@ -115,7 +118,9 @@ enum BootFlag : uint32_t {
   X(MNT_DATA, 4, data, "data")              /* file system options */ \
   X(MNT_FLAGS, 5, flags, "flags")           /* MountFlag bits */ \
   X(MNT_MODE, 6, mode, "mode")                                  \
-  X(MNT_SIZE, 7, size, "size")              /* bytes (tmpfs; /dev: its shm) */
+  X(MNT_SIZE, 7, size, "size")              /* bytes (tmpfs, an overlay's private upper; /dev: its shm; File: length) */ \
+  X(MNT_OFFSET, 8, offset, "offset")        /* File: where its content starts in the files memfd */ \
+  X(MNT_WORKDIR, 9, workdir, "workdir")     /* Overlay with a host upper dir: its work dir (same file system) */
 
 enum MountAttr : uint16_t {
 #define NSJ_X(NAME, ID, member, js) NAME = ID,
@@ -125,13 +130,14 @@ enum MountAttr : uint16_t {
 
 struct MountOp {
   MountKind kind = MountKind::Bind;
-  std::string source, target, data;
+  std::string source, target, data, workdir;
   uint32_t flags = 0;
   uint32_t mode = 0;
   uint64_t size = 0;
+  uint64_t offset = 0;
   bool operator==(const MountOp& o) const {
     return kind == o.kind && source == o.source && target == o.target && data == o.data && flags == o.flags &&
-           mode == o.mode && size == o.size;
+           mode == o.mode && size == o.size && offset == o.offset && workdir == o.workdir;
   }
 };
 

@@ -10,6 +10,7 @@
 
 #include "../common/syscalls.h"
 #include "dev.h"
+#include "overlay.h"
 #include "paths.h"
 
 namespace nsj {
@@ -30,15 +31,6 @@ const char* fstype(MountKind k) {
   }
 }
 
-unsigned long ms_flags(const MountOp& op) {
-  unsigned long f = 0;
-  if (op.flags & proto::MF_READONLY) f |= MS_RDONLY;
-  if (op.flags & proto::MF_NOSUID) f |= MS_NOSUID;
-  if (op.flags & proto::MF_NODEV) f |= MS_NODEV;
-  if (op.flags & proto::MF_NOEXEC) f |= MS_NOEXEC;
-  return f;
-}
-
 std::string fs_data(const MountOp& op) {
   std::string data = op.data;
   auto add = [&](const std::string& opt) { data += (data.empty() ? "" : ",") + opt; };
@@ -56,6 +48,15 @@ std::string fs_data(const MountOp& op) {
 }
 
 }  // namespace
+
+unsigned long ms_flags(const MountOp& op) {
+  unsigned long f = 0;
+  if (op.flags & proto::MF_READONLY) f |= MS_RDONLY;
+  if (op.flags & proto::MF_NOSUID) f |= MS_NOSUID;
+  if (op.flags & proto::MF_NODEV) f |= MS_NODEV;
+  if (op.flags & proto::MF_NOEXEC) f |= MS_NOEXEC;
+  return f;
+}
 
 Status open_sources(Ctx& ctx, size_t index, Sources* out) {
   const MountOp& op = ctx.boot.mounts[index];
@@ -87,6 +88,7 @@ Status open_sources(Ctx& ctx, size_t index, Sources* out) {
       return ok();
     }
     case MountKind::Dev: return open_dev_sources(out);
+    case MountKind::Overlay: return open_overlay_sources(ctx, index, out);
     default: return ok();
   }
 }
