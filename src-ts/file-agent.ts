@@ -213,14 +213,14 @@ export class FileAgent {
   }
 
   /** `path` and everything below it: each entry, and each file's contents. */
-  walk(path: string, onEntry: (e: Entry, contents?: Buffer) => void): Promise<void> {
+  walk(path: string, onEntry: (e: Entry, contents?: Buffer) => void | Promise<void>): Promise<void> {
     return this.turn(async () => {
       await this.send(FileFrame.ReqWalk, Buffer.from(path, 'utf8'));
       for (;;) {
         const f = await this.reply(path);
         if (f.type === FileFrame.Done) return;
         const e = entryOf(f.payload);
-        onEntry(e, e.kind === 'file' && !e.unreadable ? await collect(this.reader, e.size) : undefined);
+        await onEntry(e, e.kind === 'file' && !e.unreadable ? await collect(this.reader, e.size) : undefined);
       }
     });
   }
