@@ -1,11 +1,12 @@
 /** Fixtures in, results out: files, readFile/writeFile, copyIn/copyOut, run outputs; planted symlinks; big files. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ConfigError, Container, ContainerError } from '../../dist/index.js';
-import { isRoot, leaks, snapshot } from '../support/host.js';
+import { isRoot } from '../support/host.js';
+import { leakChecks } from '../support/leak-checks.js';
 
 const text = (b: Buffer) => b.toString('utf8');
 
@@ -21,21 +22,13 @@ function withUser1000(): object | null {
     gidMappings: [{ containerId: 0, hostId: process.getegid!(), size: 1 }, { containerId: 1000, hostId: Number(g), size: 1 }],
   };
 }
-let before: ReturnType<typeof snapshot> | undefined;
+const { mark } = leakChecks();
 let work: string;
 
-beforeAll(async () => {
-  await Container.run({ args: ['/bin/true'] });
+beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'nsjail-ts-files-'));
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-afterEach(async () => {
-  if (before) expect(await leaks(before)).toEqual([]);
-  before = undefined;
-});
-const mark = () => {
-  before = snapshot();
-};
 
 describe('fixtures (files)', () => {
   it('appear before the program runs, with their modes, owned by the container user; parents are made', async () => {

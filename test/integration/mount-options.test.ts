@@ -1,18 +1,12 @@
 /** Mount types and options, each for real: proc, sysfs, devpts, mqueue; readonlyRootfs; tmpfs readonly, mode and size; bind recursive: false. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Container, type Mount } from '../../dist/index.js';
-import { isRoot, leaks, makeRootfs, sharedDir, snapshot } from '../support/host.js';
+import { isRoot, makeRootfs, sharedDir } from '../support/host.js';
+import { leakChecks } from '../support/leak-checks.js';
 
-let before: ReturnType<typeof snapshot> | undefined;
-beforeAll(async () => {
-  await Container.run({ args: ['/bin/true'] });
-});
-afterEach(async () => {
-  if (before) expect(await leaks(before)).toEqual([]);
-  before = undefined;
-});
+const { mark } = leakChecks();
 
 async function sh(script: string, extra: object = {}): Promise<string> {
   const r = await Container.run({ args: ['/bin/sh', '-c', `exec 2>&1; ${script}`], ...extra });
@@ -101,7 +95,3 @@ describe('options', () => {
     }
   });
 });
-
-function mark() {
-  before = snapshot();
-}
