@@ -7,6 +7,7 @@
  * symlink as the last component is never followed, and a walk never goes through one.
  */
 import * as fs from 'node:fs';
+import type * as net from 'node:net';
 import * as path from 'node:path';
 import { buildFileAgentBootstrap } from './bootstrap.js';
 import type { NormalizedConfig, StdioEntry } from './config.js';
@@ -14,7 +15,7 @@ import { fileMode } from './config-files.js';
 import { normalTarget } from './config-filesystem.js';
 import { absPath, str } from './config-values.js';
 import { ContainerError } from './errors.js';
-import { FileAgent, type Entry } from './file-agent.js';
+import { FileAgent, FrameReader, readWalk, type Entry } from './file-agent.js';
 import type { HeldFds } from './held-fds.js';
 import type { Instance } from './instance.js';
 import type { BootstrapSpec } from './native.js';
@@ -65,6 +66,36 @@ async function hostFile(file: string, contents: Buffer, mode: number): Promise<v
     await h.chmod(mode & 0o777);
   } finally {
     await h.close();
+  }
+}
+
+/** A walk's files into `files`, keyed by their paths inside (below the output `out`). */
+function gather(files: Record<string, Buffer>, out: string) {
+  return (e: Entry, contents?: Buffer) => {
+    if (contents && safeRelative(e.path)) files[e.path === '' ? out : path.posix.join(out, e.path)] = contents;
+  };
+}
+
+/** An output that is missing or unreadable is left out; the channel breaking is not. */
+function leftOut(e: unknown): void {
+  if (!(e instanceof ContainerError) || e.code === 'ERR_CONTAINER_FILES') throw e;
+}
+
+/**
+ * A run's outputs as the reaper sends them once the main process has ended (the near end
+ * of the outputs socket): the files, or undefined if it stopped short (the container was
+ * killed; the file agent reads them then).
+ */
+export async function outputsFromReaper(socket: net.Socket, outputs: string[]): Promise<Record<string, Buffer> | undefined> {
+  const reader = new FrameReader(socket);
+  const files: Record<string, Buffer> = {};
+  try {
+    for (const out of outputs) await readWalk(reader, out, gather(files, out)).catch(leftOut);
+    return files;
+  } catch {
+    return undefined;
+  } finally {
+    socket.destroy();
   }
 }
 
@@ -151,14 +182,7 @@ export class ContainerFiles {
   async collect(outputs: string[]): Promise<Record<string, Buffer>> {
     const files: Record<string, Buffer> = {};
     const agent = await this.start('outputs');
-    for (const out of outputs)
-      await agent
-        .walk(out, (e: Entry, contents?: Buffer) => {
-          if (contents && safeRelative(e.path)) files[e.path === '' ? out : path.posix.join(out, e.path)] = contents;
-        })
-        .catch((e: unknown) => {
-          if (!(e instanceof ContainerError) || e.code === 'ERR_CONTAINER_FILES') throw e;
-        });
+    for (const out of outputs) await agent.walk(out, gather(files, out)).catch(leftOut);
     return files;
   }
 

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { buildBootstrap, buildExecBootstrap, buildSignalAllBootstrap, type NsPathOf } from './bootstrap.js';
 import { normalizeConfig, normalizeExec, type ContainerConfig, type ExecOptions, type NormalizedConfig } from './config.js';
 import { validateOutputs } from './config-files.js';
-import { ContainerFiles } from './container-files.js';
+import * as net from 'node:net';
+import { ContainerFiles, outputsFromReaper } from './container-files.js';
 import { fixturesMemfd } from './fixtures.js';
 import { prepareUpperDirs, type Change } from './overlays.js';
 import { ConfigError, ContainerError } from './errors.js';
@@ -48,15 +49,18 @@ function validateId(id: unknown): string {
 
 /**
  * Starts stage 0 (the nsjail-ts-init binary) for a bootstrap, with its stdio. `reaper`:
- * init: true. `filesFd` (the fixtures' memfd) is the addon's from here on.
+ * init: true. `owned`: the fixtures' memfd and the far end of the outputs socket, which
+ * are the addon's from here on.
  */
 function spawnInstance(
   spec: BootstrapSpec,
   stdioEntries: NormalizedConfig['stdio'],
   reaper: boolean,
   join?: number,
-  filesFd?: number,
+  owned: { filesFd?: number; outputsFd?: number } = {},
 ): { instance: Instance; stdio: StdioSet } {
+  const { filesFd, outputsFd } = owned;
+  const ownedFds = [filesFd, outputsFd].filter((fd): fd is number => fd !== undefined);
   let stdio: StdioSet | undefined;
   try {
     const bootstrap = native.encodeBootstrap(spec);
@@ -64,12 +68,12 @@ function spawnInstance(
     // With a terminal, the pty becomes 0, 1 and 2 inside; until then they are /dev/null.
     const terminal = (spec.flags & BootFlag.Terminal) !== 0;
     stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
-    const transfer = [...stdio.transferFarEnds(), ...(filesFd === undefined ? [] : [filesFd])];
-    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, filesFd, transfer, join });
+    const transfer = [...stdio.transferFarEnds(), ...ownedFds];
+    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, filesFd, outputsFd, transfer, join });
     return { instance: new Instance(handle, { reaper, debug, initPath }), stdio };
   } catch (e) {
     stdio?.destroy();
-    if (filesFd !== undefined && !stdio) native.close(filesFd);
+    if (!stdio) for (const fd of ownedFds) native.close(fd);
     throw e;
   }
 }
@@ -122,6 +126,8 @@ export class Container {
   private readonly fileAccess: ContainerFiles;
   /** Removes the overlays' work dirs on the host (overlays.ts). */
   private readonly removeWorkDirs: () => Promise<void>;
+  /** A run's outputs as the reaper sends them (undefined: it could not). */
+  private outputsFromReaper?: Promise<Record<string, Buffer> | undefined>;
 
   private constructor(
     id: string,
@@ -155,7 +161,8 @@ export class Container {
     return Container.createInternal(config, options, false);
   }
 
-  private static async createInternal(config: ContainerConfig, options: CreateOptions, startNow: boolean): Promise<Container> {
+  /** `outputs` (a run's): with init, the reaper sends them once the main process has ended. */
+  private static async createInternal(config: ContainerConfig, options: CreateOptions, startNow: boolean, outputs: string[] = []): Promise<Container> {
     const id = validateId(options?.id);
     const norm = normalizeConfig(config);
     const extraFds = norm.stdio.length - 3;
@@ -163,17 +170,29 @@ export class Container {
     const { namespaces: joined, join } = joinOwnContainers(norm.namespaces, extraFds);
     const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: debug ? 1 : 0 });
     const removeWorkDirs = await prepareUpperDirs(norm);
+    let outputsNear: net.Socket | undefined;
     try {
       const filesFd = await fixturesMemfd(norm.files);
-      const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, filesFd));
+      let outputsFd: number | undefined;
+      if (outputs.length && norm.init) {
+        const [near, far] = native.socketpair();
+        outputsNear = new net.Socket({ fd: near, readable: true, writable: false });
+        outputsFd = far;
+        spec.outputs = outputs;
+      }
+      const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, { filesFd, outputsFd }));
+      const fromReaper = outputsNear && outputsFromReaper(outputsNear, outputs);
       if (startNow) {
         instance.startedAt = process.hrtime.bigint();
         // The program's time: the clock starts when setup is done and it is released.
         if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs, true);
       }
       const terminal = await readyOrCleanUp(instance, stdio, norm.terminal !== null);
-      return new Container(id, norm, spec, instance, stdio, terminal, removeWorkDirs);
+      const c = new Container(id, norm, spec, instance, stdio, terminal, removeWorkDirs);
+      c.outputsFromReaper = fromReaper;
+      return c;
     } catch (e) {
+      outputsNear?.destroy();
       await removeWorkDirs();
       throw e;
     }
@@ -182,17 +201,17 @@ export class Container {
   /** create + start + collect output + destroy. */
   static async run(config: ContainerConfig, options: RunOptions = {}): Promise<RunResult> {
     const outputs = validateOutputs(options?.outputs);
-    const c = await Container.createInternal(config, options, true);
+    const c = await Container.createInternal(config, options, true, outputs);
     try {
-      // The file agent starts while the program runs, so reading its outputs costs little after it.
-      const agent = outputs.length ? c.fileAccess.start('outputs') : undefined;
-      agent?.catch(() => {});
+      // Without a reaper (init: false) the file agent reads them: it starts while the program runs.
+      if (outputs.length && !c.outputsFromReaper) c.fileAccess.start('outputs').catch(() => {});
       const p = c.start();
       if (p.stdin && options.input !== undefined) p.stdin.write(options.input);
       // A terminal has no end of input (only ^D); a pipe does.
       if (p.stdin && !p.isTTY) p.stdin.end();
       const result = await p.output();
-      return outputs.length ? { ...result, files: await c.fileAccess.collect(outputs) } : result;
+      if (!outputs.length) return result;
+      return { ...result, files: (await c.outputsFromReaper) ?? (await c.fileAccess.collect(outputs)) };
     } finally {
       await c.destroy();
     }

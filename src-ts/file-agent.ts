@@ -22,7 +22,7 @@ interface Frame {
 }
 
 /** Frames off a stream; a DATA frame's payload comes in pieces as it arrives (never joined). */
-class FrameReader {
+export class FrameReader {
   private readonly frames: Frame[] = [];
   private waiter?: { resolve(f: Frame): void; reject(e: Error): void };
   private ended?: Error;
@@ -137,6 +137,20 @@ async function collect(reader: FrameReader, size: number): Promise<Buffer> {
   }
 }
 
+/**
+ * The replies to a walk of `path` (an agent's, or the reaper's outputs): each entry, and
+ * each file's contents, to `onEntry`, until DONE.
+ */
+export async function readWalk(reader: FrameReader, path: string, onEntry: (e: Entry, contents?: Buffer) => void | Promise<void>): Promise<void> {
+  for (;;) {
+    const f = await reader.next();
+    if (f.type === FileFrame.Error) throw errorOf(f.payload, path);
+    if (f.type === FileFrame.Done) return;
+    const e = entryOf(f.payload);
+    await onEntry(e, e.kind === 'file' && !e.unreadable ? await collect(reader, e.size) : undefined);
+  }
+}
+
 function frame(type: number, payload: Buffer): Buffer[] {
   const head = Buffer.allocUnsafe(HEADER);
   head.writeUInt32LE(payload.length, 0);
@@ -216,12 +230,7 @@ export class FileAgent {
   walk(path: string, onEntry: (e: Entry, contents?: Buffer) => void | Promise<void>): Promise<void> {
     return this.turn(async () => {
       await this.send(FileFrame.ReqWalk, Buffer.from(path, 'utf8'));
-      for (;;) {
-        const f = await this.reply(path);
-        if (f.type === FileFrame.Done) return;
-        const e = entryOf(f.payload);
-        await onEntry(e, e.kind === 'file' && !e.unreadable ? await collect(this.reader, e.size) : undefined);
-      }
+      await readWalk(this.reader, path, onEntry);
     });
   }
 

@@ -41,6 +41,8 @@ export interface BootstrapSpec {
   signal?: number;
   /** With BootFlag.Terminal: the initial window size, cols << 16 | rows. */
   terminalSize?: number;
+  /** Paths the reaper sends back on the outputs socket once the main process has ended. */
+  outputs?: string[];
 }
 
 /** One mount operation (NSJ_MOUNT_ATTRS). */
@@ -110,6 +112,8 @@ export interface Native {
     stdio: [number, number, number];
     /** The fixtures' sealed memfd (src-native/common/fd_layout.h); belongs to the addon like `transfer`. */
     filesFd?: number;
+    /** The far end of the outputs socket (BootstrapSpec.outputs); belongs to the addon like `transfer`. */
+    outputsFd?: number;
     extraFds?: number[];
     transfer?: number[];
     /**

@@ -54,6 +54,14 @@ std::vector<int> fd_list(const Napi::Object& o, const char* name) {
   return out;
 }
 
+// An optional fd option; -1 when not given.
+int optional_fd(const Napi::Object& o, const char* name) {
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return -1;
+  if (!v.IsNumber() || v.As<Napi::Number>().Int32Value() < 0) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be an fd");
+  return v.As<Napi::Number>().Int32Value();
+}
+
 std::vector<uint8_t> buffer_arg(const Napi::Value& v, const char* name) {
   if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), std::string(name) + " must be a Buffer");
   auto b = v.As<Napi::Buffer<uint8_t>>();
@@ -170,11 +178,8 @@ class Addon : public Napi::Addon<Addon> {
       req.stdio[i] = v.As<Napi::Number>().Int32Value();
     }
     req.extra_fds = fd_list(o, "extraFds");
-    Napi::Value ff = o.Get("filesFd");
-    if (!ff.IsUndefined()) {
-      if (!ff.IsNumber() || ff.As<Napi::Number>().Int32Value() < 0) throw Napi::TypeError::New(env, "filesFd must be an fd");
-      req.files_fd = ff.As<Napi::Number>().Int32Value();
-    }
+    req.files_fd = optional_fd(o, "filesFd");
+    req.outputs_fd = optional_fd(o, "outputsFd");
 
     std::vector<int> transfer;
     Napi::Value tr = o.Get("transfer");

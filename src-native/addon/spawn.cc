@@ -119,8 +119,9 @@ Status spawn_stage0(const SpawnRequest& req, SpawnResult* out) {
   NSJ_TRY(init_socket(&ours, &theirs));
   NSJ_TRY(bootstrap_memfd(req.bootstrap, &boot));
 
-  std::vector<int> sources = {req.stdio[0], req.stdio[1], req.stdio[2], theirs.get(), boot.get(), req.files_fd};
-  static_assert(kInitFd == 3 && kBootstrapFd == 4 && kFilesFd == 5 && kFirstExtraFd == 6, "the order of `sources` is the fd layout");
+  std::vector<int> sources = {req.stdio[0], req.stdio[1], req.stdio[2], theirs.get(), boot.get(), req.files_fd, req.outputs_fd};
+  static_assert(kInitFd == 3 && kBootstrapFd == 4 && kFilesFd == 5 && kOutputsFd == 6 && kFirstExtraFd == 7,
+                "the order of `sources` is the fd layout");
   sources.insert(sources.end(), req.extra_fds.begin(), req.extra_fds.end());
   sources.insert(sources.end(), req.held_fds.begin(), req.held_fds.end());
   std::vector<Fd> lifted;

@@ -25,6 +25,11 @@ bool good_path(const std::string& path) { return !path.empty() && path[0] == '/'
 
 }  // namespace
 
+Status send_outputs(const Root& root, const std::vector<std::string>& paths) {
+  for (const auto& p : paths) NSJ_TRY(walk(root, p));
+  return ok();
+}
+
 Status serve(const Root& root, int first_fd, int end_fd) {
   for (;;) {
     uint32_t type, value = 0;

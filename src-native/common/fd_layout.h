@@ -6,8 +6,10 @@
 //   4                  the sealed memfd holding the bootstrap message
 //   5                  the sealed memfd holding the fixtures' contents (File mount operations
 //                      name offsets in it), or /dev/null when there are none
-//   6 .. 6+E-1         extra fds: they become 3.. in the main process
-//   6+E .. 6+E+H-1     held fds: kept by the stages, never passed on (namespaces to join,
+//   6                  the outputs socket: the reaper sends a run's outputs there once the
+//                      main process has ended (Bootstrap::outputs), or /dev/null
+//   7 .. 7+E-1         extra fds: they become 3.. in the main process
+//   7+E .. 7+E+H-1     held fds: kept by the stages, never passed on (namespaces to join,
 //                      named in the bootstrap as /proc/self/fd/N)
 #pragma once
 
@@ -15,5 +17,6 @@ namespace nsj {
 constexpr int kInitFd = 3;
 constexpr int kBootstrapFd = 4;
 constexpr int kFilesFd = 5;
-constexpr int kFirstExtraFd = 6;
+constexpr int kOutputsFd = 6;
+constexpr int kFirstExtraFd = 7;
 }  // namespace nsj

@@ -45,7 +45,8 @@ constexpr uint16_t INIT_MSG = 62000;
   X(PDEATHSIG_ATTR, 27316, pdeathsig, "pdeathsig")          /* for every stage, if the caller dies */ \
   X(SIGNAL_ATTR, 27317, signal, "signal")                   /* with BF_SIGNAL_ALL */                \
   X(TERMINAL_ATTR, 27318, terminal_size, "terminalSize")    /* with BF_TERMINAL: cols << 16 | rows */ \
-  X(NESTED_PATHS_ATTR, 27319, nested_paths, "nestedPaths")  /* joined after ns_paths (mount lock) */
+  X(NESTED_PATHS_ATTR, 27319, nested_paths, "nestedPaths")  /* joined after ns_paths (mount lock) */ \
+  X(OUTPUTS_ATTR, 27320, outputs, "outputs")                /* the reaper sends these paths back at the end */
 
 // A string longer than one attribute holds (args and environment strings may be up to
 // the kernel's 128 KiB) continues in attributes of this id, appended in order.
@@ -192,6 +193,7 @@ struct Bootstrap {
   uint32_t log_level = 0;
   uint32_t signal = 0;
   uint32_t terminal_size = (80u << 16) | 24u;
+  std::vector<std::string> outputs;
 };
 
 // "type:path,type:path" <-> list; refuses a path with a comma (it cannot be encoded).

@@ -84,6 +84,7 @@ function randomSpec(seed: number): BootstrapSpec {
     pdeathsig: r.int(65),
     signal: r.int(65),
     terminalSize: r.u32(),
+    outputs: r.list(3, () => `/${r.str(20)}`),
   };
 }
 

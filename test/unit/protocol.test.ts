@@ -84,6 +84,7 @@ describe('bootstrap message', () => {
       logLevel: 1,
       signal: 15,
       terminalSize: (132 << 16) | 43,
+      outputs: ['/app/out.txt', '/app/results'],
     };
     // The spec names every field of the schema (and nothing else).
     expect(Object.keys(spec).sort()).toEqual([...native.constants.bootstrapFields].sort());

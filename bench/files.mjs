@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// What files cost: a run with five small fixtures and one output against the same run
+// without (goal: < 0.5 ms more), interleaved in one run so machine noise hits all alike;
+// then a 100 MiB fixture in and a 100 MiB file out (readFile, writeFile), with the
+// event-loop lag of this process meanwhile.
+//
+//   node bench/files.mjs [--runs N] [--json]
+import * as os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Container } from 'nsjail-ts';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const RUNS = arg('runs', 200);
+const WARMUP = 20;
+const asJson = process.argv.includes('--json');
+
+// The same program in every case (a shell builtin: no further exec): it writes the output,
+// which only some read back.
+const program = (dir) => ({ args: ['/bin/sh', '-c', `read x < ${dir}/a.txt 2>/dev/null; echo a > ${dir}/out.txt`] });
+const fixtures = (dir) => Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((n) => [`${dir}/${n}.txt`, `fixture ${n}\n`]));
+const timed = async (config, options) => {
+  const t = performance.now();
+  const r = await Container.run(config, options);
+  if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`exit ${r.exitCode}: ${r.stderr}`);
+  return performance.now() - t;
+};
+const contenders = [
+  { name: 'run, no files', run: () => timed(program('/tmp')) },
+  { name: '5 fixtures + 1 output (/tmp)', run: () => timed({ ...program('/tmp'), files: fixtures('/tmp') }, { outputs: ['/tmp/out.txt'] }) },
+  { name: '5 fixtures + 1 output (/app)', run: () => timed({ ...program('/app'), files: fixtures('/app') }, { outputs: ['/app/out.txt'] }) },
+  { name: 'a tmpfs at /app, no files', run: () => timed({ ...program('/app'), mounts: [{ type: 'tmpfs', target: '/app' }] }) },
+];
+
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+for (let i = 0; i < WARMUP; i++) for (const c of contenders) await c.run();
+const samples = new Map(contenders.map((c) => [c.name, []]));
+for (let i = 0; i < RUNS; i++)
+  for (let k = 0; k < contenders.length; k++) {
+    const c = contenders[(i + k) % contenders.length];
+    samples.get(c.name).push(await c.run());
+  }
+const base = pct(samples.get('run, no files'), 50);
+const rows = contenders.map((c) => ({ name: c.name, median: pct(samples.get(c.name), 50), p90: pct(samples.get(c.name), 90), extra: pct(samples.get(c.name), 50) - base }));
+
+// 100 MiB each way, three times; the worst lag of each.
+const big = Buffer.alloc(100 << 20, 7);
+const lag = monitorEventLoopDelay({ resolution: 1 });
+const big100 = { create: [], readFile: [], writeFile: [], lagIn: [], lagOut: [], lagWrite: [] };
+for (let i = 0; i < 3; i++) {
+  lag.enable();
+  lag.reset();
+  let t = performance.now();
+  const c = await Container.create({ args: ['/bin/true'], files: { '/data/big': big } });
+  big100.create.push(performance.now() - t);
+  big100.lagIn.push(lag.max / 1e6);
+  await c.start().wait();
+  lag.reset();
+  t = performance.now();
+  const back = await c.readFile('/data/big');
+  big100.readFile.push(performance.now() - t);
+  big100.lagOut.push(lag.max / 1e6);
+  if (!back.equals(big)) throw new Error('100 MiB came back different');
+  lag.reset();
+  t = performance.now();
+  await c.writeFile('/tmp/big', big);
+  big100.writeFile.push(performance.now() - t);
+  big100.lagWrite.push(lag.max / 1e6);
+  lag.disable();
+  await c.destroy();
+}
+
+if (asJson) {
+  console.log(JSON.stringify({ runs: RUNS, cpus: os.cpus().length, kernel: os.release(), node: process.version, rows, big100 }));
+} else {
+  console.log(`files, ${RUNS} interleaved runs each (${os.cpus().length} cpus, Linux ${os.release()}, Node ${process.version})`);
+  console.log('');
+  console.log(`${'contender'.padEnd(30)} ${'median ms'.padStart(10)} ${'p90 ms'.padStart(9)} ${'+ms'.padStart(7)}`);
+  for (const r of rows) console.log(`${r.name.padEnd(30)} ${r.median.toFixed(2).padStart(10)} ${r.p90.toFixed(2).padStart(9)} ${r.extra.toFixed(2).padStart(7)}`);
+  const ours = rows.find((r) => r.name === '5 fixtures + 1 output (/tmp)');
+  console.log(`\n5 fixtures + 1 output cost ${ours.extra.toFixed(2)} ms more than none (goal: < 0.5 ms) ${ours.extra < 0.5 ? 'OK' : 'OVER'}`);
+  const max = (xs) => Math.max(...xs).toFixed(1);
+  const med = (xs) => pct(xs, 50).toFixed(0);
+  console.log(`\n100 MiB, 3 times: fixture in (create) ${med(big100.create)} ms, event-loop lag max ${max(big100.lagIn)} ms;`);
+  console.log(`  readFile ${med(big100.readFile)} ms, lag max ${max(big100.lagOut)} ms; writeFile ${med(big100.writeFile)} ms, lag max ${max(big100.lagWrite)} ms`);
+}
