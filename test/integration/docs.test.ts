@@ -37,6 +37,22 @@ describe('documentation', () => {
     expect(node(['examples/code-runner.mjs', 'while True: pass'])).toMatch(/^killed after \d+ ms \(wall-time limit\)/);
   });
 
+  it('examples/test-in-overlay.mjs: a project tested over a copy-on-write view, and what the tests changed', () => {
+    expect(node(['examples/test-in-overlay.mjs'])).toBe(
+      [
+        'node_modules: EROFS',
+        'tests passed: hello world',
+        'exit 0; what the tests changed:',
+        '  added    /project/coverage',
+        '  added    /project/coverage/summary.json',
+        '  deleted  /project/scratch.txt',
+        '  modified /project/snapshots/greet.snap',
+        'the project folder is as it was',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('examples/create-start.mjs', () => {
     expect(node(['examples/create-start.mjs'])).toMatch(/state created\nup\nbye\nexit status \{ exitCode: 0/);
   });

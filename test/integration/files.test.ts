@@ -159,6 +159,18 @@ describe('results out', () => {
     });
   });
 
+  it('outputs without init, and of a run its wall-time limit ended, come back all the same', async () => {
+    mark();
+    const script = 'echo o > /tmp/o.txt; exec sleep 10';
+    const plain = await Container.run({ args: ['/bin/sh', '-c', 'echo o > /tmp/o.txt'], init: false }, { outputs: ['/tmp/o.txt'] });
+    expect(text(plain.files!['/tmp/o.txt'])).toBe('o\n');
+    for (const init of [true, false]) {
+      const r = await Container.run({ args: ['/bin/sh', '-c', script], init, limits: { wallTimeMs: 300 } }, { outputs: ['/tmp/o.txt'] });
+      expect(r.timedOut).toBe(true);
+      expect(text(r.files!['/tmp/o.txt'])).toBe('o\n');
+    }
+  });
+
   it('a symlink the program planted is never followed out of the container', async () => {
     mark();
     const secret = path.join(work, 'secret');
