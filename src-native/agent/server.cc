@@ -45,8 +45,9 @@ Status serve(const Root& root, int first_fd, int end_fd) {
         break;
       case proto::FF_REQ_WRITE:
       case proto::FF_REQ_MKDIR:
-        if (!split(payload, &value, &path) || !good_path(path) || (value & ~07777u))
-          return fail("read", EPROTO, "", "a request without a mode and an absolute path");
+        // Never a set-user-ID or set-group-ID mode (the caller refuses them too).
+        if (!split(payload, &value, &path) || !good_path(path) || (value & ~01777u))
+          return fail("read", EPROTO, "", "a request without a permission mode and an absolute path");
         NSJ_TRY(type == proto::FF_REQ_WRITE ? write_file(root, path, value) : make_dir(root, path, value));
         break;
       case proto::FF_REQ_CHANGES:
