@@ -85,6 +85,8 @@ export function planFixtures(
   for (const fx of fixtures) {
     const holder = places.filter((pl) => isUnder(fx.path, pl.target)).at(-1)!;
     if (holder.target === fx.path) throw new ConfigError(field(fx.path), `is the target of ${holder.what}`);
+    const below = places.find((pl) => pl.target !== fx.path && isUnder(pl.target, fx.path));
+    if (below) throw new ConfigError(field(fx.path), `is a file, but ${below.what} needs it to be a directory`);
     if (holder.region === 'hostView') {
       const dir = topmostMissing(fx.path);
       if (dir === undefined) refuse(fx, holder);

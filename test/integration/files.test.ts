@@ -99,6 +99,10 @@ describe('fixtures (files)', () => {
     await expect(
       Container.run({ args: ['/bin/true'], mounts: [{ type: 'bind', source: work, target: '/data' }], files: { '/data/x': 'x' } }),
     ).rejects.toMatchObject({ field: 'files["/data/x"]', message: expect.stringMatching(/host's storage/) });
+    await expect(Container.run({ args: ['/bin/true'], mounts: [{ type: 'tmpfs', target: '/t/in' }], files: { '/t': 'x' } })).rejects.toMatchObject({
+      field: 'files["/t"]',
+      message: expect.stringMatching(/is a file, but the tmpfs at \/t\/in needs it to be a directory/),
+    });
     await expect(Container.run({ args: ['/bin/true'], mounts: [{ type: 'tmpfs', target: '/t' }], files: { '/t': 'x' } })).rejects.toMatchObject({
       field: 'files["/t"]',
       message: expect.stringMatching(/target of the tmpfs/),
