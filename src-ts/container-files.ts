@@ -22,8 +22,30 @@ import type { BootstrapSpec } from './native.js';
 import { classify, overlaysOf, type Change } from './overlays.js';
 import type { StdioSet } from './stdio.js';
 
-/** Starts a process of the init program (container.ts spawns, and waits for it to be ready). */
-export type SpawnAgent = (spec: BootstrapSpec, stdio: StdioEntry[]) => Promise<{ instance: Instance; stdio: StdioSet }>;
+/**
+ * Starts a process of the init program (container.ts spawns, and waits for it to be
+ * ready). `owned`: fds among the stdio entries that are the addon's from the call on.
+ */
+export type SpawnAgent = (spec: BootstrapSpec, stdio: StdioEntry[], owned: number[]) => Promise<{ instance: Instance; stdio: StdioSet }>;
+
+/**
+ * The agent's own copies of the held fds, made now (while they are open): the spawn
+ * happens later on the addon's thread, and destroy() may close ours before it.
+ */
+function copies(held: HeldFds): { own: Map<string, number>; nested: Map<string, number>; layers: number[] } {
+  const made: number[] = [];
+  const copy = (fd: number) => {
+    made.push(fs.openSync(`/proc/self/fd/${fd}`, fs.constants.O_RDONLY));
+    return made[made.length - 1];
+  };
+  try {
+    const map = (m: Map<string, number>) => new Map([...m].map(([k, fd]) => [k, copy(fd)]));
+    return { own: map(held.own), nested: map(held.nested), layers: held.layers.map(copy) };
+  } catch (e) {
+    for (const fd of made) fs.closeSync(fd);
+    throw e;
+  }
+}
 
 const CHUNK = 1 << 20;
 
@@ -102,6 +124,8 @@ export async function outputsFromReaper(socket: net.Socket, outputs: string[]): 
 export class ContainerFiles {
   private agent?: Promise<FileAgent>;
   private closed = false;
+  /** Where the agent has the upper layer of overlay i. */
+  private layerFd: (i: number) => number = () => -1;
 
   constructor(
     private readonly id: string,
@@ -121,8 +145,10 @@ export class ContainerFiles {
         throw new ContainerError(`${what}: container ${this.id} has no mount namespace of its own to reach (or its handles were not received)`, {
           code: 'ERR_CONTAINER_FILES',
         });
-      const { spec, extraFds } = buildFileAgentBootstrap(this.spec, this.held, this.held.layers, this.logLevel);
-      const { instance, stdio } = await this.spawn(spec, ['pipe', 'pipe', 'ignore', ...extraFds]);
+      const fds = copies(this.held);
+      const { spec, extraFds, layerFd } = buildFileAgentBootstrap(this.spec, fds, fds.layers, this.logLevel);
+      this.layerFd = layerFd;
+      const { instance, stdio } = await this.spawn(spec, ['pipe', 'pipe', 'ignore', ...extraFds], extraFds);
       return new FileAgent(instance, stdio);
     })();
     return this.agent;
@@ -191,11 +217,10 @@ export class ContainerFiles {
     const overlays = overlaysOf(this.config);
     if (overlays.length === 0) return [];
     const agent = await this.start('changes');
-    const { layerFd } = buildFileAgentBootstrap(this.spec, this.held, this.held.layers, this.logLevel);
     const out: Change[] = [];
     for (const [i, o] of overlays.entries()) {
       if (i >= this.held.layers.length) throw new ContainerError(`changes: the upper layer of the overlay at ${o.target} was not received`, { code: 'ERR_CONTAINER_FILES' });
-      out.push(...(await classify(await agent.layer(layerFd(i), o.target), o)));
+      out.push(...(await classify(await agent.layer(this.layerFd(i), o.target), o)));
     }
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }

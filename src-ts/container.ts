@@ -49,18 +49,18 @@ function validateId(id: unknown): string {
 
 /**
  * Starts stage 0 (the nsjail-ts-init binary) for a bootstrap, with its stdio. `reaper`:
- * init: true. `owned`: the fixtures' memfd and the far end of the outputs socket, which
- * are the addon's from here on.
+ * init: true. `owned`: the fixtures' memfd, the far end of the outputs socket, and fds
+ * among the stdio entries, which are the addon's from here on.
  */
 function spawnInstance(
   spec: BootstrapSpec,
   stdioEntries: NormalizedConfig['stdio'],
   reaper: boolean,
   join?: number,
-  owned: { filesFd?: number; outputsFd?: number } = {},
+  owned: { filesFd?: number; outputsFd?: number; fds?: number[] } = {},
 ): { instance: Instance; stdio: StdioSet } {
   const { filesFd, outputsFd } = owned;
-  const ownedFds = [filesFd, outputsFd].filter((fd): fd is number => fd !== undefined);
+  const ownedFds = [filesFd, outputsFd, ...(owned.fds ?? [])].filter((fd): fd is number => fd !== undefined);
   let stdio: StdioSet | undefined;
   try {
     const bootstrap = native.encodeBootstrap(spec);
@@ -72,15 +72,16 @@ function spawnInstance(
     const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, filesFd, outputsFd, transfer, join });
     return { instance: new Instance(handle, { reaper, debug, initPath }), stdio };
   } catch (e) {
+    // Nothing was queued: the addon took none of them.
     stdio?.destroy();
-    if (!stdio) for (const fd of ownedFds) native.close(fd);
+    for (const fd of ownedFds) native.close(fd);
     throw e;
   }
 }
 
 /** The file agent's process (container-files.ts), ready. */
-async function spawnAgent(spec: BootstrapSpec, entries: NormalizedConfig['stdio']): Promise<{ instance: Instance; stdio: StdioSet }> {
-  const { instance, stdio } = await inTurn(() => spawnInstance(spec, entries, false));
+async function spawnAgent(spec: BootstrapSpec, entries: NormalizedConfig['stdio'], fds: number[]): Promise<{ instance: Instance; stdio: StdioSet }> {
+  const { instance, stdio } = await inTurn(() => spawnInstance(spec, entries, false, undefined, { fds }));
   await readyOrCleanUp(instance, stdio, false);
   return { instance, stdio };
 }
