@@ -115,7 +115,7 @@ function validateWritableRoot(v: unknown, rootfs: string | undefined, newMount: 
   if (process.geteuid!() !== 0)
     throw new ConfigError(
       f,
-      "needs a root caller: for anyone else the kernel refuses an overlay of / (the host's mounts below it are locked in the container's user namespace); give the folders the program writes an overlay each (mounts: [{ type: 'overlay', source, target }])",
+      "needs a root caller: for anyone else the kernel refuses an overlay of / (the host's mounts below it are locked in the container's user namespace), and the host's files belong to ids the container does not have, so it could not change them anyway; give the folders the program writes an overlay each (mounts: [{ type: 'overlay', source, target }])",
     );
   return { sizeBytes };
 }

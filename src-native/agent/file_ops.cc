@@ -42,7 +42,8 @@ Status opened(const Fd& fd, const std::string& path, const char* what) {
 // Up to `size` bytes of f as DATA frames, then END: a file that grows meanwhile is cut
 // at the size announced, one that shrinks ends early.
 Status send_contents(int f, uint64_t size) {
-  std::vector<char> buf(proto::kFileChunk);
+  // No bigger than the file: most are small, and a chunk's worth of pages costs more than the file.
+  std::vector<char> buf(size < proto::kFileChunk ? size : proto::kFileChunk);
   uint64_t left = size;
   off_t at = 0;
   while (left > 0) {
