@@ -47,6 +47,18 @@ std::string fs_data(const MountOp& op) {
   return data;
 }
 
+// Top-level directories a later mount replaces whole (a procfs, /dev, a tmpfs), which the
+// skeleton root need not bind from the host only to cover them.
+std::vector<std::string> covered_top_levels(const std::vector<MountOp>& ops) {
+  std::vector<std::string> out;
+  for (const auto& op : ops) {
+    bool whole = op.kind == MountKind::Proc || op.kind == MountKind::Dev || op.kind == MountKind::Tmpfs;
+    if (whole && !(op.flags & proto::MF_OPTIONAL) && op.target.size() > 1 && op.target.find('/', 1) == std::string::npos)
+      out.push_back(op.target.substr(1));
+  }
+  return out;
+}
+
 }  // namespace
 
 unsigned long ms_flags(const MountOp& op) {
@@ -62,7 +74,7 @@ Status open_sources(Ctx& ctx, size_t index, Sources* out) {
   const MountOp& op = ctx.boot.mounts[index];
   switch (op.kind) {
     case MountKind::RootHost:
-      if (!op.data.empty()) return open_skeleton_sources(&out->top);
+      if (!op.data.empty()) return open_skeleton_sources(&out->top, covered_top_levels(ctx.boot.mounts));
       [[fallthrough]];
     case MountKind::RootDir:
     case MountKind::Bind: {
