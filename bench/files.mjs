@@ -6,8 +6,8 @@
 //
 //   node bench/files.mjs [--runs N] [--json]
 import * as os from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Container } from 'nsjail-ts';
+import { startNeighbour } from './neighbour.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,32 +45,23 @@ for (let i = 0; i < RUNS; i++)
 const base = pct(samples.get('run, no files'), 50);
 const rows = contenders.map((c) => ({ name: c.name, median: pct(samples.get(c.name), 50), p90: pct(samples.get(c.name), 90), extra: pct(samples.get(c.name), 50) - base }));
 
-// 100 MiB each way, three times; the worst lag of each.
+// 100 MiB each way, three times: the time, the worst lag of this process, and of an idle
+// neighbour in the same moments (what the machine alone does: bench/neighbour.mjs).
 const big = Buffer.alloc(100 << 20, 7);
-const lag = monitorEventLoopDelay({ resolution: 1 });
-const big100 = { create: [], readFile: [], writeFile: [], lagIn: [], lagOut: [], lagWrite: [] };
+const neighbour = startNeighbour();
+const big100 = { in: [], out: [], write: [] };
 for (let i = 0; i < 3; i++) {
-  lag.enable();
-  lag.reset();
-  let t = performance.now();
-  const c = await Container.create({ args: ['/bin/true'], files: { '/data/big': big } });
-  big100.create.push(performance.now() - t);
-  big100.lagIn.push(lag.max / 1e6);
+  let c;
+  big100.in.push(await neighbour.measure(async () => (c = await Container.create({ args: ['/bin/true'], files: { '/data/big': big } }))));
   await c.start().wait();
-  lag.reset();
-  t = performance.now();
-  const back = await c.readFile('/data/big');
-  big100.readFile.push(performance.now() - t);
-  big100.lagOut.push(lag.max / 1e6);
-  if (!back.equals(big)) throw new Error('100 MiB came back different');
-  lag.reset();
-  t = performance.now();
-  await c.writeFile('/tmp/big', big);
-  big100.writeFile.push(performance.now() - t);
-  big100.lagWrite.push(lag.max / 1e6);
-  lag.disable();
+  const out = await neighbour.measure(() => c.readFile('/data/big'));
+  if (!out.result.equals(big)) throw new Error('100 MiB came back different');
+  big100.out.push({ ...out, result: undefined });
+  big100.write.push(await neighbour.measure(() => c.writeFile('/tmp/big', big)));
   await c.destroy();
+  big100.in.at(-1).result = undefined;
 }
+neighbour.stop();
 
 if (asJson) {
   console.log(JSON.stringify({ runs: RUNS, cpus: os.cpus().length, kernel: os.release(), node: process.version, rows, big100 }));
@@ -81,8 +72,9 @@ if (asJson) {
   for (const r of rows) console.log(`${r.name.padEnd(30)} ${r.median.toFixed(2).padStart(10)} ${r.p90.toFixed(2).padStart(9)} ${r.extra.toFixed(2).padStart(7)}`);
   const ours = rows.find((r) => r.name === '5 fixtures + 1 output (/tmp)');
   console.log(`\n5 fixtures + 1 output cost ${ours.extra.toFixed(2)} ms more than none (goal: < 0.5 ms) ${ours.extra < 0.5 ? 'OK' : 'OVER'}`);
-  const max = (xs) => Math.max(...xs).toFixed(1);
-  const med = (xs) => pct(xs, 50).toFixed(0);
-  console.log(`\n100 MiB, 3 times: fixture in (create) ${med(big100.create)} ms, event-loop lag max ${max(big100.lagIn)} ms;`);
-  console.log(`  readFile ${med(big100.readFile)} ms, lag max ${max(big100.lagOut)} ms; writeFile ${med(big100.writeFile)} ms, lag max ${max(big100.lagWrite)} ms`);
+  const worst = (ms, key) => Math.max(...ms.map((m) => m[key])).toFixed(1);
+  const med = (ms) => pct(ms.map((m) => m.ms), 50).toFixed(0);
+  console.log('\n100 MiB, 3 times (median time; worst event-loop lag of this process, and of an idle neighbour meanwhile):');
+  for (const [name, ms] of [['fixture in (create)', big100.in], ['readFile', big100.out], ['writeFile', big100.write]])
+    console.log(`  ${name.padEnd(20)} ${med(ms).padStart(5)} ms   lag ${worst(ms, 'maxLagMs').padStart(5)} ms   neighbour ${worst(ms, 'neighbourMaxMs').padStart(5)} ms`);
 }
