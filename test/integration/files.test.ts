@@ -50,13 +50,17 @@ describe('fixtures (files)', () => {
   });
 
   it.skipIf(withUser1000() === null)('belong to the container user when it is not root', async () => {
-    const r = await Container.run({
-      args: ['/bin/sh', '-c', 'id -u; stat -c "%u:%g %a" /app /app/sub /app/sub/f; echo more >> /app/sub/f && echo appended'],
-      user: { uid: 1000, gid: 1000 },
-      ...withUser1000(),
-      files: { '/app/sub/f': { content: 'x', mode: 0o600 } },
-    });
+    const r = await Container.run(
+      {
+        args: ['/bin/sh', '-c', 'id -u; stat -c "%u:%g %a" /app /app/sub /app/sub/f; echo more >> /app/sub/f && echo appended; umask 077; echo s > /app/secret'],
+        user: { uid: 1000, gid: 1000 },
+        ...withUser1000(),
+        files: { '/app/sub/f': { content: 'x', mode: 0o600 } },
+      },
+      { outputs: ['/app/sub/f', '/app/secret'] }, // 0600 files of user 1000: the reaper reads them all the same
+    );
     expect(text(r.stdout)).toBe('1000\n1000:1000 755\n1000:1000 755\n1000:1000 600\nappended\n');
+    expect(Object.fromEntries(Object.entries(r.files!).map(([k, v]) => [k, text(v)]))).toEqual({ '/app/sub/f': 'xmore\n', '/app/secret': 's\n' });
   });
 
   it('a 100 MiB fixture goes in, and out through readFile, without stalling the event loop', async () => {
