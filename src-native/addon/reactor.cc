@@ -62,8 +62,7 @@ bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
     ok = ok && napi_create_array_with_length(env, ev.fds.size(), &fds) == napi_ok;
     for (size_t i = 0; ok && i < ev.fds.size(); i++)
       ok = napi_create_int32(env, ev.fds[i], &v) == napi_ok && napi_set_element(env, fds, static_cast<uint32_t>(i), v) == napi_ok;
-    v = fds;
-    ok = ok && put("fds", napi_ok);
+    ok = ok && napi_set_named_property(env, o, "fds", fds) == napi_ok;
   }
   napi_value undefined, result;
   if (!ok || napi_get_undefined(env, &undefined) != napi_ok) return false;

@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #include "../common/syscalls.h"
 #include "paths.h"
 
@@ -46,7 +45,8 @@ bool in_user_namespace(const Ctx& ctx) {
 }
 
 // The private upper: a sized tmpfs stacked on the mount point, holding upper/ (with the
-// lower root's mode, so the view's root looks like the source's) and work/.
+// lower root's mode and, where the container has its ids, owner: the view's root looks
+// like the source's) and work/.
 Status private_upper(const MountPoint& where, const proto::MountOp& op, int lower, std::string* upper, std::string* work,
                      Fd* keep) {
   Fd at;
@@ -60,6 +60,7 @@ Status private_upper(const MountPoint& where, const proto::MountOp& op, int lowe
   NSJ_TRY(reopen(where, keep));
   if (::mkdirat(keep->get(), "upper", st.st_mode & 07777) < 0 || ::mkdirat(keep->get(), "work", 0700) < 0)
     return fail("mkdir", errno, where.path, "the overlay's upper and work dirs");
+  (void)!::fchownat(keep->get(), "upper", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);  // unmapped owner: ours stays
   *upper = fd_path(keep->get()) + "/upper";
   *work = fd_path(keep->get()) + "/work";
   return ok();
