@@ -56,6 +56,8 @@ export type Mount =
       upperDir?: string;
       sizeBytes?: number;
       readonly?: boolean;
+      /** Root callers only (default as for a bind): the lower layer idmapped, so that container root may change a copy of what host root owns. */
+      idmap?: boolean;
     } & MountSafety);
 
 export interface Filesystem {
@@ -79,7 +81,7 @@ const MOUNT_OPTIONS: Record<Mount['type'], readonly string[]> = {
   sysfs: ['type', 'target', 'mask'],
   devpts: ['type', 'target'],
   mqueue: ['type', 'target'],
-  overlay: ['type', 'source', 'target', 'upperDir', 'sizeBytes', 'readonly', ...SAFETY_KEYS],
+  overlay: ['type', 'source', 'target', 'upperDir', 'sizeBytes', 'readonly', 'idmap', ...SAFETY_KEYS],
 };
 
 export function validateFilesystem(c: Record<string, unknown>, namespaces: Namespaces): Filesystem {
@@ -180,11 +182,16 @@ function validateBind(m: Record<string, unknown>, f: string, target: string): Mo
     ...validateSafety(m, f),
     ...option(m, f, 'readonly', bool),
     ...option(m, f, 'recursive', bool),
-    ...option(m, f, 'idmap', bool),
+    ...option(m, f, 'idmap', idmapOption),
   };
-  if (out.idmap && process.geteuid!() !== 0)
-    throw new ConfigError(`${f}.idmap`, 'needs a root caller (only host root may make idmapped mounts); a normal caller already owns what it binds');
   return out;
+}
+
+function idmapOption(v: unknown, field: string): boolean {
+  const on = bool(v, field);
+  if (on && process.geteuid!() !== 0)
+    throw new ConfigError(field, 'needs a root caller (only host root may make idmapped mounts); a normal caller already owns what it binds');
+  return on;
 }
 
 function validateTmpfs(m: Record<string, unknown>, f: string, target: string): Mount {
@@ -209,6 +216,7 @@ function validateOverlay(m: Record<string, unknown>, f: string, target: string):
     ...option(m, f, 'upperDir', (v, field) => absPath(v, field)),
     ...option(m, f, 'sizeBytes', (v, field) => int(v, field, 4096, Number.MAX_SAFE_INTEGER)),
     ...option(m, f, 'readonly', bool),
+    ...option(m, f, 'idmap', idmapOption),
   };
   if (out.upperDir !== undefined) {
     const upper = normalTarget(out.upperDir);

@@ -61,7 +61,7 @@ function userMount(m: Mount, idmapByDefault: boolean): MountSpec {
         size: m.upperDir === undefined ? (m.sizeBytes ?? OVERLAY_UPPER_BYTES) : undefined,
         // The lower layer like a bind (what host root owns, container root owns in the
         // copy); never the upper: see README, "Security model".
-        flags: (m.readonly ? MountFlag.Readonly : 0) | (idmapByDefault ? MountFlag.Idmap : 0) | safetyFlags(m),
+        flags: (m.readonly ? MountFlag.Readonly : 0) | ((m.idmap ?? idmapByDefault) ? MountFlag.Idmap : 0) | safetyFlags(m),
       };
   }
 }
