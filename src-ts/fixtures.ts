@@ -121,14 +121,16 @@ export async function fixturesMemfd(fixtures: Fixture[]): Promise<number | undef
   try {
     const total = fixtures.reduce((n, fx) => n + fx.content.length, 0);
     let position = 0;
-    for (const fx of fixtures) {
+    // Small: all of it in one system call, here. A memfd takes a whole writev at once.
+    if (total <= SYNC_BYTES) position = fs.writevSync(fd, fixtures.map((fx) => fx.content), 0);
+    for (const fx of total <= SYNC_BYTES ? [] : fixtures) {
       for (let at = 0; at < fx.content.length; ) {
-        const piece = fx.content.subarray(at, at + CHUNK);
-        const n = total <= SYNC_BYTES ? fs.writeSync(fd, piece, 0, piece.length, position) : await writeAsync(fd, piece, position);
+        const n = await writeAsync(fd, fx.content.subarray(at, at + CHUNK), position);
         at += n;
         position += n;
       }
     }
+    if (position !== total) throw new Error(`nsjail-ts: wrote ${position} of ${total} bytes of fixtures`);
     native.memfdSeal(fd);
     return fd;
   } catch (e) {

@@ -54,7 +54,8 @@ Status write_fixture(int root_fd, const proto::MountOp& op, const Owner& owner) 
   if (!S_ISREG(st.st_mode)) return fail("open", EINVAL, op.target, "fixture: something other than a file is at its path");
   NSJ_TRY(copy_slice(kFilesFd, op.offset, op.size, f.get(), op.target));
   // chown first: it would clear set-id bits (the configuration allows none anyway).
-  if (::fchown(f.get(), owner.uid, owner.gid) < 0) return fail("chown", errno, op.target, "fixture");
+  if ((st.st_uid != owner.uid || st.st_gid != owner.gid) && ::fchown(f.get(), owner.uid, owner.gid) < 0)
+    return fail("chown", errno, op.target, "fixture");
   if (::fchmod(f.get(), op.mode) < 0) return fail("chmod", errno, op.target, "fixture");
   return ok();
 }
