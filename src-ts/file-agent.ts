@@ -209,13 +209,19 @@ export class FileAgent {
     return this.turn(async () => {
       await this.send(FileFrame.ReqWrite, withValue(mode, path));
       const pieces = data instanceof Uint8Array ? [data] : data;
-      for await (const piece of pieces)
-        for (let at = 0; at < piece.length; at += CHUNK) {
-          const b = Buffer.from(piece.buffer, piece.byteOffset + at, Math.min(CHUNK, piece.length - at));
-          await this.send(FileFrame.Data, b);
-        }
+      let failed: unknown;
+      try {
+        for await (const piece of pieces)
+          for (let at = 0; at < piece.length; at += CHUNK) {
+            const b = Buffer.from(piece.buffer, piece.byteOffset + at, Math.min(CHUNK, piece.length - at));
+            await this.send(FileFrame.Data, b);
+          }
+      } catch (e) {
+        failed = e; // the source broke off (a host file): the request still ends, in step
+      }
       await this.send(FileFrame.End, Buffer.alloc(0));
       await this.reply(path);
+      if (failed) throw failed;
     });
   }
 
