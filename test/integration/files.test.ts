@@ -185,10 +185,11 @@ describe('results out', () => {
     fs.writeFileSync(secret, 'host secret');
     fs.chmodSync(work, 0o755);
     const c = await Container.create({
-      args: ['/bin/sh', '-c', `mkdir /tmp/res; ln -s /etc/passwd /tmp/out.txt; ln -s /proc/self/root /tmp/root; ln -s ${secret} /tmp/res/s; ln -s / /tmp/all; ln -s /proc/1/root/etc /tmp/res/etc`],
+      args: ['/bin/sh', '-c', `mkdir /tmp/res; ln -s /etc/passwd /tmp/out.txt; ln -s /etc/shadow /tmp/shadow; ln -s /proc/self/root /tmp/root; ln -s ${secret} /tmp/res/s; ln -s / /tmp/all; ln -s /proc/1/root/etc /tmp/res/etc`],
     });
     await c.start().wait();
     await expect(c.readFile('/tmp/out.txt')).rejects.toMatchObject({ code: 'ELOOP', path: '/tmp/out.txt' });
+    await expect(c.readFile('/tmp/shadow')).rejects.toMatchObject({ code: 'ELOOP', path: '/tmp/shadow' });
     await expect(c.readFile('/tmp/root')).rejects.toMatchObject({ code: 'ELOOP' });
     await expect(c.readFile('/tmp/root/etc/passwd')).rejects.toBeInstanceOf(ContainerError);
     await expect(c.writeFile('/tmp/out.txt', 'overwrite')).rejects.toMatchObject({ code: 'ELOOP' });
