@@ -4,10 +4,10 @@
  * start); destroy kills and reaps everything. run = create + start + output + destroy.
  */
 import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
 import { buildBootstrap, buildExecBootstrap, buildSignalAllBootstrap, type NsPathOf } from './bootstrap.js';
 import { normalizeConfig, normalizeExec, type ContainerConfig, type ExecOptions, type NormalizedConfig } from './config.js';
 import { validateOutputs } from './config-files.js';
-import * as net from 'node:net';
 import { ContainerFiles, outputsFromReaper } from './container-files.js';
 import { fixturesMemfd } from './fixtures.js';
 import { prepareUpperDirs, type Change } from './overlays.js';
@@ -172,16 +172,21 @@ export class Container {
     const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: debug ? 1 : 0 });
     const removeWorkDirs = await prepareUpperDirs(norm);
     let outputsNear: net.Socket | undefined;
+    const unhanded: number[] = []; // ours to close until spawnInstance has them
     try {
       const filesFd = await fixturesMemfd(norm.files);
+      if (filesFd !== undefined) unhanded.push(filesFd);
       let outputsFd: number | undefined;
       if (outputs.length && norm.init) {
         const [near, far] = native.socketpair();
-        outputsNear = new net.Socket({ fd: near, readable: true, writable: false });
+        unhanded.push(far);
         outputsFd = far;
+        outputsNear = new net.Socket({ fd: near, readable: true, writable: false });
         spec.outputs = outputs;
       }
-      const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, { filesFd, outputsFd }));
+      const spawned = inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, { filesFd, outputsFd }));
+      unhanded.length = 0;
+      const { instance, stdio } = await spawned;
       const fromReaper = outputsNear && outputsFromReaper(outputsNear, outputs);
       if (startNow) {
         instance.startedAt = process.hrtime.bigint();
@@ -193,6 +198,7 @@ export class Container {
       c.outputsFromReaper = fromReaper;
       return c;
     } catch (e) {
+      for (const fd of unhanded) native.close(fd);
       outputsNear?.destroy();
       await removeWorkDirs();
       throw e;
