@@ -6,6 +6,7 @@
  * (file-agent.ts) joins through them. The reactor keeps its own copies only while the init
  * runs, which is why exec is refused once the container has stopped.
  */
+import * as fs from 'node:fs';
 import { native, type NativeEvent } from './native.js';
 
 const KEPT = new Set(['user', 'mnt']);
@@ -39,12 +40,18 @@ export class HeldFds {
     });
   }
 
-  close(): void {
+  /**
+   * Closes them all, in the threadpool: the last fd of a mount namespace takes the whole
+   * namespace down with it (every mount of the container), which is not work for the
+   * event loop.
+   */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const fd of [...this.own.values(), ...this.nested.values(), ...this.layers]) native.close(fd);
+    const fds = [...this.own.values(), ...this.nested.values(), ...this.layers];
     this.own.clear();
     this.nested.clear();
     this.layers.length = 0;
+    await Promise.all(fds.map((fd) => new Promise<void>((resolve) => fs.close(fd, () => resolve()))));
   }
 }

@@ -295,6 +295,6 @@ export class Instance {
   async destroy(): Promise<void> {
     this.killAll();
     await this.done;
-    this.held.close();
+    await this.held.close();
   }
 }
