@@ -3,9 +3,10 @@
  *
  * Node hands every queued thread-safe-function call to JS in one go; with many sandboxes
  * starting at once that is a burst of events, each resolving promises whose
- * continuations run user code. So events are queued and dispatched in turns of about a
- * millisecond, yielding to the continuations each event triggers before the next: the
- * event loop gets a say between turns.
+ * continuations run user code. So events are dispatched in turns of about a millisecond,
+ * yielding to the continuations each event triggers before the next, and what is left
+ * after a turn waits for the next turn of the event loop. An event that finds no backlog
+ * (a run ending, say) is dispatched at once, in the turn it arrived.
  */
 import { native, type NativeEvent } from './native.js';
 
@@ -18,25 +19,39 @@ let queue: NativeEvent[] = [];
 let head = 0;
 let draining = false;
 
+// What is left of this turn's dispatch time. Node hands a batch of events over in one
+// turn (one thread-safe call each): the budget spans the whole turn, not one call.
+let budgetEnds = 0;
+let turnOpen = false;
+function turnDeadline(): number {
+  if (!turnOpen) {
+    turnOpen = true;
+    budgetEnds = performance.now() + TURN_MS;
+    setImmediate(() => {
+      turnOpen = false;
+    });
+  }
+  return budgetEnds;
+}
+
 function enqueue(event: NativeEvent): void {
   queue.push(event);
   if (!draining) {
     draining = true;
-    setImmediate(drain);
+    void drain();
   }
 }
 
 async function drain(): Promise<void> {
-  const deadline = performance.now() + TURN_MS;
   while (head < queue.length) {
+    if (performance.now() > turnDeadline()) {
+      setImmediate(drain); // the rest in a later turn; timers and I/O go first
+      return;
+    }
     const event = queue[head++];
     listeners.get(event.handle)?.(event);
     // What this event resolved runs now, before the next event (FIFO microtasks).
     await null;
-    if (performance.now() > deadline && head < queue.length) {
-      setImmediate(drain);
-      return;
-    }
   }
   queue = [];
   head = 0;

@@ -65,21 +65,23 @@ int init_binary(const std::string& path, InitBinary* out, std::string* err) {
     return 0;
   }
   Fd src(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  struct stat st;
-  if (!src || ::fstat(src.get(), &st) < 0) {
+  // statx, not fstat: glibc 2.33 made fstat a symbol of its own, and the prebuilt addon
+  // must load on glibc 2.28 (see the glibc floor in README.md, "Requirements").
+  struct statx st;
+  if (!src || ::statx(src.get(), "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_SIZE, &st) < 0) {
     int e = errno;
     *err = "cannot open the init program " + path + ": " + std::strerror(e) +
            " (rebuild with `npm run build:native`, or set NSJAIL_TS_INIT)";
     return e;
   }
-  if (!S_ISREG(st.st_mode) || !(st.st_mode & 0100)) {
+  if (!S_ISREG(st.stx_mode) || !(st.stx_mode & 0100)) {
     *err = "the init program " + path + " is not an executable file (mode " +
-           std::to_string(st.st_mode & 07777) + "); chmod 0755 it";
+           std::to_string(st.stx_mode & 07777) + "); chmod 0755 it";
     return EACCES;
   }
   Fd mem;
   std::string why;
-  if (int e = copy_sealed(src.get(), static_cast<size_t>(st.st_size), &mem, &why)) {
+  if (int e = copy_sealed(src.get(), static_cast<size_t>(st.stx_size), &mem, &why)) {
     *err = "cannot make the sealed copy of the init program (" + why + ")";
     return e;
   }

@@ -147,7 +147,11 @@ Status apply_mount(int root_fd, const MountOp& op, Sources& src) {
   // writing the wrong files (CVE-2019-19921 and its successors): these never follow one.
   bool own = op.kind == MountKind::Proc || op.kind == MountKind::Sysfs;
   Fd target;
-  NSJ_TRY(ensure_in_root(root_fd, op.target, false, own, &target));
+  Status made = ensure_in_root(root_fd, op.target, false, own, &target);
+  // An optional file system (a fresh sysfs) has nowhere to go on a read-only root that
+  // lacks its directory: leave it out rather than fail.
+  if (!made.ok() && made.err == EROFS && (op.flags & proto::MF_OPTIONAL)) return ok();
+  NSJ_TRY(made);
   std::string data = fs_data(op);
   unsigned long flags = ms_flags(op);
   if (op.kind != MountKind::Tmpfs) flags |= MS_NOSUID | MS_NODEV | MS_NOEXEC;

@@ -40,7 +40,8 @@ Status create_component(int dir, const std::string& name, bool as_file, const st
   int e = errno;
   return fail(as_file ? "open" : "mkdir", e, done,
               e == EROFS ? "mount target " + path +
-                               " does not exist and its parent is read-only; mount a tmpfs on a parent first, or use a rootfs"
+                               " does not exist and its parent is read-only; create it in the rootfs, mount a tmpfs on a "
+                               "parent first, or leave the rootfs writable"
                          : "creating mount target " + path);
 }
 

@@ -53,6 +53,15 @@ describe('documentation', () => {
     );
   });
 
+  it('examples/shared-network.mjs: two sandboxes talk over the loopback they share', () => {
+    expect(node(['examples/shared-network.mjs'])).toBe('client got: hello from the first sandbox\nserver exit status 0\n');
+  });
+
+  it('examples/busybox-rootfs.mjs: a rootfs of its own, read-only', () => {
+    // A normal caller's single-id map keeps setgroups denied, so its group list still shows 0.
+    expect(node(['examples/busybox-rootfs.mjs'])).toMatch(/^\/: bin dev proc tmp\n\/bin: 8 tools\nuid=0 gid=0( groups=0)?\ntouch: \/new: Read-only file system\nexit code 0\n$/);
+  });
+
   it('examples/create-start.mjs', () => {
     expect(node(['examples/create-start.mjs'])).toMatch(/state created\nup\nbye\nexit status \{ exitCode: 0/);
   });

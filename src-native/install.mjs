@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm install`: installed as a dependency, use the prebuilt binaries for this platform
+// (prebuilds/linux-<arch>/) when the package has them, and build from source only when it
+// does not; in the repository itself, always build the sources as they are. A source
+// build keeps only what runs (the addon and the init program), not its intermediates.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const inRepository = path.resolve(process.env.INIT_CWD ?? process.cwd()) === root && fs.existsSync(path.join(root, 'test'));
+
+function prebuilt() {
+  const dir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  try {
+    const addon = require('node-gyp-build').resolve(root);
+    const init = path.join(path.dirname(addon), 'nsjail-ts-init');
+    fs.accessSync(init, fs.constants.X_OK);
+    return addon.startsWith(dir) ? addon : null;
+  } catch {
+    return null;
+  }
+}
+
+function nodeGyp() {
+  // npm hands its own node-gyp to install scripts; in the repository it is a devDependency.
+  if (process.env.npm_config_node_gyp) return process.env.npm_config_node_gyp;
+  try {
+    return require.resolve('node-gyp/bin/node-gyp.js');
+  } catch {
+    return null;
+  }
+}
+
+function fail(why) {
+  console.error(`nsjail-ts: ${why}
+  There is no prebuilt binary for ${process.platform}-${process.arch} in this package, so it must be built:
+  - install python3, make, a C++17 compiler and the kernel headers
+    (Debian/Ubuntu: apt-get install python3 make g++ linux-libc-dev; Fedora: dnf install python3 make gcc-c++ kernel-headers glibc-static);
+  - without network access to Node's headers, point node-gyp at local ones: the directory
+    holding include/node (e.g. npm_config_nodedir=/usr npm install nsjail-ts when /usr/include/node exists).`);
+  process.exit(1);
+}
+
+/** After a source build: the two binaries stay, build intermediates go. */
+function keepOnlyBinaries() {
+  const release = path.join(root, 'build', 'Release');
+  for (const entry of fs.readdirSync(path.join(root, 'build'))) if (entry !== 'Release') fs.rmSync(path.join(root, 'build', entry), { recursive: true, force: true });
+  for (const entry of fs.readdirSync(release))
+    if (entry !== 'nsjail_ts.node' && entry !== 'nsjail-ts-init') fs.rmSync(path.join(release, entry), { recursive: true, force: true });
+}
+
+if (!inRepository && prebuilt()) process.exit(0);
+const gyp = nodeGyp();
+if (!gyp) fail('node-gyp was not found.');
+const r = spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: root, stdio: 'inherit' });
+if (r.status !== 0) fail(`building the addon failed (node-gyp exited with ${r.status}).`);
+if (!inRepository) keepOnlyBinaries();
