@@ -4,24 +4,11 @@
 // child_process.spawn and 64 bwrap at once. Rounds alternate between contenders.
 //
 //   node bench/concurrency.mjs [--n 64] [--rounds 10] [--json]
-import { spawn, execFileSync, fork } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { spawn, execFileSync } from 'node:child_process';
+import { startNeighbour } from './neighbour.mjs';
 import { Container } from 'nsjail-ts';
 
-if (process.argv.includes('--neighbour')) {
-  let h;
-  process.on('message', (cmd) => {
-    if (cmd === 'start') {
-      h = monitorEventLoopDelay({ resolution: 1 });
-      h.enable();
-      process.send('ok');
-    } else {
-      h.disable();
-      process.send({ max: h.max / 1e6, p99: h.percentile(99) / 1e6 });
-    }
-  });
-  setInterval(() => {}, 1 << 30);
-} else await main();
+await main();
 
 async function main() {
   const arg = (name, dflt) => {
@@ -63,28 +50,18 @@ async function main() {
         exit(bwrap, ['--unshare-all', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--die-with-parent', '--new-session', '/bin/true']),
     });
 
-  // A second Node process that does nothing but measure its own event-loop lag: what the
-  // machine alone (cores shared with the sandboxes being built) does to any event loop.
-  const neighbour = fork(new URL(import.meta.url), ['--neighbour'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const askNeighbour = (cmd) => new Promise((resolve) => { neighbour.once('message', resolve); neighbour.send(cmd); });
-
+  // What the machine alone does to any event loop, next to ours (bench/neighbour.mjs).
+  const neighbour = startNeighbour();
   async function round(c) {
-    const lag = monitorEventLoopDelay({ resolution: 1 });
-    await askNeighbour('start');
-    lag.enable();
-    const t = performance.now();
-    await Promise.all(Array.from({ length: N }, () => c.one()));
-    const wall = performance.now() - t;
-    lag.disable();
-    const idle = await askNeighbour('stop');
-    return { wall, maxLagMs: lag.max / 1e6, p99LagMs: lag.percentile(99) / 1e6, neighbourMaxMs: idle.max, neighbourP99Ms: idle.p99 };
+    const m = await neighbour.measure(() => Promise.all(Array.from({ length: N }, () => c.one())));
+    return { wall: m.ms, maxLagMs: m.maxLagMs, p99LagMs: m.p99LagMs, neighbourMaxMs: m.neighbourMaxMs, neighbourP99Ms: m.neighbourP99Ms };
   }
 
   await round(contenders[1]); // warm-up: memfd, reactor, seccomp cache
   const results = new Map(contenders.map((c) => [c.name, []]));
   for (let r = 0; r < ROUNDS; r++) for (const c of contenders) results.get(c.name).push(await round(c));
 
-  neighbour.kill();
+  neighbour.stop();
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const rows = contenders.map((c) => {
     const rs = results.get(c.name);

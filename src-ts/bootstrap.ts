@@ -5,7 +5,7 @@
 import type { NormalizedConfig, RlimitName } from './config.js';
 import { planIdMaps } from './idmap.js';
 import { planMounts } from './mounts.js';
-import { BootFlag, type BootstrapSpec } from './native.js';
+import { BootFlag, native, type BootstrapSpec } from './native.js';
 import type { NamespaceType } from './namespaces.js';
 import { Namespaces } from './namespaces.js';
 
@@ -157,4 +157,48 @@ export function buildExecBootstrap(
     extraFds: proc.extraFds,
     logLevel: proc.logLevel,
   };
+}
+
+/**
+ * The file agent of a container (file-agent.ts): stage 0 joins its user and mount
+ * namespaces through `fds` (our copies, held-fds.ts), which it gets as extra fds in this
+ * order, followed by `layers`; files it makes belong to the container's user.
+ */
+export function buildFileAgentBootstrap(
+  container: BootstrapSpec,
+  fds: { own: Map<string, number>; nested: Map<string, number> },
+  layers: number[],
+  logLevel: number,
+): { spec: BootstrapSpec; extraFds: number[]; layerFd: (i: number) => number } {
+  const extraFds: number[] = [];
+  const at = (fd: number) => `/proc/self/fd/${native.firstExtraFd + extraFds.push(fd) - 1}`;
+  const nsPaths: Array<{ type: string; path: string }> = [];
+  const nestedPaths: Array<{ type: string; path: string }> = [];
+  for (const t of ['user', 'mnt']) {
+    const fd = fds.own.get(t);
+    // A locked container's program sees the nested mount namespace (setup/mount_lock.h).
+    if (fd !== undefined && !(t === 'mnt' && fds.nested.has('mnt'))) nsPaths.push({ type: t, path: at(fd) });
+  }
+  for (const t of ['user', 'mnt']) {
+    const fd = fds.nested.get(t);
+    if (fd !== undefined) nestedPaths.push({ type: t, path: at(fd) });
+  }
+  const firstLayer = native.firstExtraFd + extraFds.length;
+  extraFds.push(...layers);
+  const spec: BootstrapSpec = {
+    cloneFlags: 0,
+    nsPaths,
+    nestedPaths,
+    pdeathsig: container.pdeathsig,
+    args: ['files'],
+    env: [],
+    cwd: '/',
+    uid: container.uid,
+    gid: container.gid,
+    mounts: [],
+    flags: BootFlag.Files,
+    extraFds: extraFds.length,
+    logLevel,
+  };
+  return { spec, extraFds, layerFd: (i) => firstLayer + i };
 }

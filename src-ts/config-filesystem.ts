@@ -1,7 +1,9 @@
 /**
- * The fields that shape the container's file system: rootfs, readonlyRootfs, mounts
- * and hidePaths. (What they become, in order, is planned in mounts.ts.)
+ * The fields that shape the container's file system: rootfs, readonlyRootfs,
+ * writableRoot, mounts and hidePaths. (What they become, in order, is planned in
+ * mounts.ts; fixtures, `files`, in config-files.ts.)
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from './errors.js';
 import type { Namespaces } from './namespaces.js';
@@ -39,13 +41,35 @@ export type Mount =
       /** Default true: runc's masked and read-only paths (see README, "What a bare { args } gets"). */
       mask?: boolean;
     }
-  | { type: 'devpts' | 'mqueue'; target: string };
+  | { type: 'devpts' | 'mqueue'; target: string }
+  | ({
+      /**
+       * A copy-on-write view of the host directory `source`: the program may change
+       * anything, and every change goes to an upper layer, never to `source`. Without
+       * `upperDir` the upper layer is a private tmpfs of `sizeBytes` (default 256 MiB)
+       * that vanishes with the container; with it, the changes land in that host
+       * directory (empty or new), for the caller to inspect (see Container.changes()).
+       */
+      type: 'overlay';
+      source: string;
+      target: string;
+      upperDir?: string;
+      sizeBytes?: number;
+      readonly?: boolean;
+      /** Root callers only (default as for a bind): the lower layer idmapped, so that container root may change a copy of what host root owns. */
+      idmap?: boolean;
+    } & MountSafety);
 
 export interface Filesystem {
   rootfs?: string;
   readonlyRootfs: boolean;
+  /** The host view's / as a throwaway copy-on-write overlay (its upper layer's size in bytes), or null. */
+  writableRoot: { sizeBytes: number } | null;
   mounts: Mount[];
 }
+
+/** An overlay's private upper layer, and writableRoot's, unless given. */
+export const OVERLAY_UPPER_BYTES = 256 * 1024 * 1024;
 
 const SAFETY_KEYS = ['nosuid', 'nodev', 'noexec'] as const;
 
@@ -57,6 +81,7 @@ const MOUNT_OPTIONS: Record<Mount['type'], readonly string[]> = {
   sysfs: ['type', 'target', 'mask'],
   devpts: ['type', 'target'],
   mqueue: ['type', 'target'],
+  overlay: ['type', 'source', 'target', 'upperDir', 'sizeBytes', 'readonly', 'idmap', ...SAFETY_KEYS],
 };
 
 export function validateFilesystem(c: Record<string, unknown>, namespaces: Namespaces): Filesystem {
@@ -68,13 +93,50 @@ export function validateFilesystem(c: Record<string, unknown>, namespaces: Names
   }
   const readonlyRootfs = flag(c.readonlyRootfs, 'readonlyRootfs', false);
   if (readonlyRootfs && rootfs === undefined) throw new ConfigError('readonlyRootfs', 'requires rootfs (the host root is always read-only)');
+  const writableRoot = validateWritableRoot(c.writableRoot, rootfs, newMount);
   let mounts: Mount[] = [];
   if (c.mounts !== undefined) {
     if (!Array.isArray(c.mounts)) throw new ConfigError('mounts', 'must be an array');
     mounts = c.mounts.map(validateMount);
     if (mounts.length > 0 && !newMount) throw new ConfigError('mounts', "require a new 'mount' namespace");
+    refuseDuplicateTargets(mounts);
   }
-  return { rootfs, readonlyRootfs, mounts };
+  return { rootfs, readonlyRootfs, writableRoot, mounts };
+}
+
+function validateWritableRoot(v: unknown, rootfs: string | undefined, newMount: boolean): Filesystem['writableRoot'] {
+  if (v === undefined || v === false) return null;
+  const f = 'writableRoot';
+  let sizeBytes = OVERLAY_UPPER_BYTES;
+  if (isPlainObject(v)) {
+    onlyKnownKeys(v, ['sizeBytes'], `${f}.`, 'an option of writableRoot');
+    if (v.sizeBytes !== undefined) sizeBytes = int(v.sizeBytes, `${f}.sizeBytes`, 4096, Number.MAX_SAFE_INTEGER);
+  } else if (v !== true) throw new ConfigError(f, `must be a boolean or { sizeBytes }, got ${describe(v)}`);
+  if (rootfs !== undefined) throw new ConfigError(f, "applies to the host view, not to a rootfs (an overlay mount over a folder does that)");
+  if (!newMount) throw new ConfigError(f, "requires a new 'mount' namespace");
+  if (process.geteuid!() !== 0)
+    throw new ConfigError(
+      f,
+      "needs a root caller: for anyone else the kernel refuses an overlay of / (the host's mounts below it are locked in the container's user namespace), and the host's files belong to ids the container does not have, so it could not change them anyway; give the folders the program writes an overlay each (mounts: [{ type: 'overlay', source, target }])",
+    );
+  return { sizeBytes };
+}
+
+/** Two mounts at one place: the second would hide the first entirely, which is never what was meant. */
+function refuseDuplicateTargets(mounts: Mount[]): void {
+  const seen = new Map<string, number>();
+  mounts.forEach((m, i) => {
+    const t = normalTarget(m.target);
+    const first = seen.get(t);
+    if (first !== undefined) throw new ConfigError(`mounts[${i}].target`, `${JSON.stringify(m.target)} is also the target of mounts[${first}]`);
+    seen.set(t, i);
+  });
+}
+
+/** '/a//b/' -> '/a/b' */
+export function normalTarget(p: string): string {
+  const n = path.posix.normalize(p);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }
 
 /**
@@ -82,7 +144,10 @@ export function validateFilesystem(c: Record<string, unknown>, namespaces: Names
  * file or a file capability it made would keep working (see config-privileges.ts).
  */
 export function writesToHost(fs: Filesystem): boolean {
-  return fs.mounts.some((m) => m.type === 'bind' && !m.readonly) || (fs.rootfs !== undefined && !fs.readonlyRootfs);
+  return (
+    fs.mounts.some((m) => (m.type === 'bind' && !m.readonly) || (m.type === 'overlay' && m.upperDir !== undefined)) ||
+    (fs.rootfs !== undefined && !fs.readonlyRootfs)
+  );
 }
 
 function validateMount(m: unknown, i: number): Mount {
@@ -99,6 +164,8 @@ function validateMount(m: unknown, i: number): Mount {
       return validateBind(m, f, target);
     case 'tmpfs':
       return validateTmpfs(m, f, target);
+    case 'overlay':
+      return validateOverlay(m, f, target);
     case 'proc':
     case 'sysfs':
       return { type, target, ...option(m, f, 'mask', bool) };
@@ -115,11 +182,16 @@ function validateBind(m: Record<string, unknown>, f: string, target: string): Mo
     ...validateSafety(m, f),
     ...option(m, f, 'readonly', bool),
     ...option(m, f, 'recursive', bool),
-    ...option(m, f, 'idmap', bool),
+    ...option(m, f, 'idmap', idmapOption),
   };
-  if (out.idmap && process.geteuid!() !== 0)
-    throw new ConfigError(`${f}.idmap`, 'needs a root caller (only host root may make idmapped mounts); a normal caller already owns what it binds');
   return out;
+}
+
+function idmapOption(v: unknown, field: string): boolean {
+  const on = bool(v, field);
+  if (on && process.geteuid!() !== 0)
+    throw new ConfigError(field, 'needs a root caller (only host root may make idmapped mounts); a normal caller already owns what it binds');
+  return on;
 }
 
 function validateTmpfs(m: Record<string, unknown>, f: string, target: string): Mount {
@@ -131,6 +203,45 @@ function validateTmpfs(m: Record<string, unknown>, f: string, target: string): M
     ...option(m, f, 'mode', (v, field) => int(v, field, 0, 0o7777)),
     ...option(m, f, 'readonly', bool),
   };
+}
+
+function validateOverlay(m: Record<string, unknown>, f: string, target: string): Mount {
+  const source = absPath(m.source, `${f}.source`);
+  if (!isDirectory(source)) throw new ConfigError(`${f}.source`, `${JSON.stringify(source)} is not a directory on the host`);
+  const out: Mount = {
+    type: 'overlay',
+    source,
+    target,
+    ...validateSafety(m, f),
+    ...option(m, f, 'upperDir', (v, field) => absPath(v, field)),
+    ...option(m, f, 'sizeBytes', (v, field) => int(v, field, 4096, Number.MAX_SAFE_INTEGER)),
+    ...option(m, f, 'readonly', bool),
+    ...option(m, f, 'idmap', idmapOption),
+  };
+  if (out.upperDir !== undefined) {
+    const upper = normalTarget(out.upperDir);
+    const field = `${f}.upperDir`;
+    if (upper === '/' || isUnder(upper, normalTarget(source)) || isUnder(normalTarget(source), upper))
+      throw new ConfigError(field, `must be outside the source ${JSON.stringify(source)} (and not contain it): overlayfs refuses overlapping layers`);
+    if (!isDirectory(path.posix.dirname(upper))) throw new ConfigError(field, `${JSON.stringify(out.upperDir)}: its parent directory does not exist`);
+    if (fs.existsSync(upper) && (!isDirectory(upper) || fs.readdirSync(upper).length > 0))
+      throw new ConfigError(field, `${JSON.stringify(out.upperDir)} must be an empty directory, or not exist yet`);
+    if (out.sizeBytes !== undefined) throw new ConfigError(`${f}.sizeBytes`, 'sizes the private upper layer; with upperDir the changes go to that directory');
+  }
+  return out;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `p` is `dir` or below it (both normalized). */
+export function isUnder(p: string, dir: string): boolean {
+  return p === dir || dir === '/' || p.startsWith(`${dir}/`);
 }
 
 function validateSafety(m: Record<string, unknown>, f: string): MountSafety {

@@ -30,12 +30,14 @@ import { normalizeNamespaces, validateHostname, validateMappings, validateNetwor
 import { validateFilesystem, validateHidePaths, writesToHost, type Mount } from './config-filesystem.js';
 import { checkStdioFitsNofile, validateLimits, type Limits, type RlimitName } from './config-limits.js';
 import { validatePrivileges } from './config-privileges.js';
+import { validateFiles, type FileContent, type Fixture } from './config-files.js';
 
 // Other modules (and tests: MAX_STRING_BYTES) import these from here.
 export { defaultEnv, MAX_STRING_BYTES, type StdioEntry } from './config-process.js';
 export { mapsId, normalizeNamespaces, type IdMapping } from './config-namespaces.js';
 export type { Mount, MountSafety } from './config-filesystem.js';
 export { CGROUP_LIMIT_NAMES, RLIMIT_NAMES, SCRATCH_DEFAULTS, type CgroupLimitName, type RlimitName } from './config-limits.js';
+export type { FileContent, Fixture } from './config-files.js';
 
 export interface ContainerConfig {
   /** The main process; args[0] is looked up in the container's PATH. */
@@ -50,8 +52,19 @@ export interface ContainerConfig {
   rootfs?: string;
   /** With rootfs: mount it read-only (the host's / is always read-only). Default false. */
   readonlyRootfs?: boolean;
+  /**
+   * The host view's / as a throwaway copy-on-write overlay: the program may change or add
+   * anything, every change goes to a private tmpfs (`sizeBytes`, default 256 MiB) and
+   * vanishes with the container. Default false (read-only).
+   */
+  writableRoot?: boolean | { sizeBytes?: number };
   /** Applied in order after the defaults; targets resolved inside the root. */
   mounts?: Mount[];
+  /**
+   * Fixtures: path -> content (text, bytes, or { content, mode }), in place before create()
+   * resolves, owned by the container's user (see fixtures.ts for where they may go).
+   */
+  files?: Record<string, FileContent>;
   /** Needs a new uts namespace. Default 'sandbox' when there is one. */
   hostname?: string;
   /** Inside the container; default 0/0. */
@@ -118,7 +131,9 @@ export interface NormalizedConfig {
   namespaces: Namespaces;
   rootfs?: string;
   readonlyRootfs: boolean;
+  writableRoot: { sizeBytes: number } | null;
   mounts: Mount[];
+  files: Fixture[];
   hostname?: string;
   user: User;
   uidMappings?: IdMapping[];
@@ -140,7 +155,7 @@ export interface NormalizedConfig {
 const CONFIG_FIELDS: ReadonlyArray<keyof ContainerConfig> = [
   'args', 'env', 'cwd', 'namespaces', 'rootfs', 'readonlyRootfs', 'mounts', 'hostname', 'user',
   'uidMappings', 'gidMappings', 'network', 'limits', 'capabilities', 'seccomp', 'noNewPrivileges',
-  'oomScoreAdj', 'stdio', 'terminal', 'init', 'hideCredentials', 'hidePaths',
+  'oomScoreAdj', 'stdio', 'terminal', 'init', 'hideCredentials', 'hidePaths', 'writableRoot', 'files',
 ];
 
 /** Checks every field, in an order where each check has what it depends on. */
@@ -157,13 +172,15 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   checkStringSizes(args, env, 'env');
   const cwd = validateCwd(c.cwd, 'cwd', '/');
   const filesystem = validateFilesystem(c, namespaces);
+  const files = validateFiles(c.files);
+  if (files.length > 0 && !namespaces.isNew('mount')) throw new ConfigError('files', "require a new 'mount' namespace");
   const hostname = validateHostname(c.hostname, namespaces);
   const mappings = validateMappings(c, namespaces);
   const network = validateNetwork(c.network, namespaces);
   const limits = validateLimits(c.limits, stdio);
   const privileges = validatePrivileges(c, writesToHost(filesystem));
   return {
-    args, env, cwd, namespaces, ...filesystem, hostname, user, ...mappings, network, limits, ...privileges,
+    args, env, cwd, namespaces, ...filesystem, files, hostname, user, ...mappings, network, limits, ...privileges,
     oomScoreAdj: c.oomScoreAdj === undefined ? undefined : int(c.oomScoreAdj, 'oomScoreAdj', -1000, 1000),
     stdio,
     terminal,

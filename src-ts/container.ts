@@ -4,8 +4,13 @@
  * start); destroy kills and reaps everything. run = create + start + output + destroy.
  */
 import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
 import { buildBootstrap, buildExecBootstrap, buildSignalAllBootstrap, type NsPathOf } from './bootstrap.js';
 import { normalizeConfig, normalizeExec, type ContainerConfig, type ExecOptions, type NormalizedConfig } from './config.js';
+import { validateOutputs } from './config-files.js';
+import { ContainerFiles, outputsFromReaper } from './container-files.js';
+import { fixturesMemfd } from './fixtures.js';
+import { prepareUpperDirs, type Change } from './overlays.js';
 import { ConfigError, ContainerError } from './errors.js';
 import { ensureReactor } from './events.js';
 import { Instance } from './instance.js';
@@ -34,6 +39,11 @@ export interface RunOptions extends CreateOptions {
    * so far returned and `reason` is 'output'. Default 16 MiB; Infinity for no cap.
    */
   maxBuffer?: number;
+  /**
+   * Files and folders to read back once the program has ended, into `result.files` (keyed
+   * by path; a folder's files under their own paths). What is missing is left out.
+   */
+  outputs?: string[];
 }
 
 const debug = /^(1|true|yes)$/i.test(process.env.NSJAIL_TS_DEBUG ?? '');
@@ -45,20 +55,45 @@ function validateId(id: unknown): string {
   return id;
 }
 
-/** Starts stage 0 (the nsjail-ts-init binary) for a bootstrap, with its stdio. `reaper`: init: true. */
-function spawnInstance(spec: BootstrapSpec, stdioEntries: NormalizedConfig['stdio'], reaper: boolean, join?: number, cgroup?: CgroupWatchPaths): { instance: Instance; stdio: StdioSet } {
-  const bootstrap = native.encodeBootstrap(spec);
-  ensureReactor();
-  // With a terminal, the pty becomes 0, 1 and 2 inside; until then they are /dev/null.
-  const terminal = (spec.flags & BootFlag.Terminal) !== 0;
-  const stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
+/**
+ * Starts stage 0 (the nsjail-ts-init binary) for a bootstrap, with its stdio. `reaper`:
+ * init: true. `owned`: the fixtures' memfd, the far end of the outputs socket, and fds
+ * among the stdio entries, which are the addon's from here on. `cgroup`: what the reactor
+ * holds of the container's cgroups (src-ts/cgroups/).
+ */
+function spawnInstance(
+  spec: BootstrapSpec,
+  stdioEntries: NormalizedConfig['stdio'],
+  reaper: boolean,
+  join?: number,
+  owned: { filesFd?: number; outputsFd?: number; fds?: number[] } = {},
+  cgroup?: CgroupWatchPaths,
+): { instance: Instance; stdio: StdioSet } {
+  const { filesFd, outputsFd } = owned;
+  const ownedFds = [filesFd, outputsFd, ...(owned.fds ?? [])].filter((fd): fd is number => fd !== undefined);
+  let stdio: StdioSet | undefined;
   try {
-    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, transfer: stdio.transferFarEnds(), join, cgroup });
+    const bootstrap = native.encodeBootstrap(spec);
+    ensureReactor();
+    // With a terminal, the pty becomes 0, 1 and 2 inside; until then they are /dev/null.
+    const terminal = (spec.flags & BootFlag.Terminal) !== 0;
+    stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
+    const transfer = [...stdio.transferFarEnds(), ...ownedFds];
+    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, filesFd, outputsFd, transfer, join, cgroup });
     return { instance: new Instance(handle, { reaper, debug, initPath }), stdio };
   } catch (e) {
-    stdio.destroy();
+    // Nothing was queued: the addon took none of them.
+    stdio?.destroy();
+    for (const fd of ownedFds) native.close(fd);
     throw e;
   }
+}
+
+/** The file agent's process (container-files.ts), ready. */
+async function spawnAgent(spec: BootstrapSpec, entries: NormalizedConfig['stdio'], fds: number[]): Promise<{ instance: Instance; stdio: StdioSet }> {
+  const { instance, stdio } = await inTurn(() => spawnInstance(spec, entries, false, undefined, { fds }));
+  await readyOrCleanUp(instance, stdio, false);
+  return { instance, stdio };
 }
 
 /**
@@ -100,10 +135,27 @@ export class Container {
   private stopped = false;
   /** With cgroup limits: the container's cgroups (src-ts/cgroups/). */
   private readonly cgroup?: ContainerCgroup;
+  /** readFile, writeFile, copyIn, copyOut, changes (container-files.ts). */
+  private readonly fileAccess: ContainerFiles;
+  /** Removes the overlays' work dirs on the host (overlays.ts). */
+  private readonly removeWorkDirs: () => Promise<void>;
+  /** A run's outputs as the reaper sends them (undefined: it could not). */
+  private outputsFromReaper?: Promise<Record<string, Buffer> | undefined>;
 
-  private constructor(id: string, config: NormalizedConfig, spec: BootstrapSpec, instance: Instance, stdio: StdioSet, terminal: Terminal | null, cgroup?: ContainerCgroup) {
+  private constructor(
+    id: string,
+    config: NormalizedConfig,
+    spec: BootstrapSpec,
+    instance: Instance,
+    stdio: StdioSet,
+    terminal: Terminal | null,
+    removeWorkDirs: () => Promise<void>,
+    cgroup?: ContainerCgroup,
+  ) {
     this.id = id;
     this.cgroup = cgroup;
+    this.fileAccess = new ContainerFiles(id, config, spec, instance.held, spawnAgent, debug ? 1 : 0);
+    this.removeWorkDirs = removeWorkDirs;
     this.config = config;
     this.spec = spec;
     this.instance = instance;
@@ -124,7 +176,8 @@ export class Container {
     return Container.createInternal(config, options, false);
   }
 
-  private static async createInternal(config: ContainerConfig, options: CreateOptions, startNow: boolean): Promise<Container> {
+  /** `outputs` (a run's): with init, the reaper sends them once the main process has ended. */
+  private static async createInternal(config: ContainerConfig, options: CreateOptions, startNow: boolean, outputs: string[] = []): Promise<Container> {
     const id = validateId(options?.id);
     const norm = normalizeConfig(config);
     const extraFds = norm.stdio.length - 3;
@@ -132,18 +185,40 @@ export class Container {
     const { namespaces: joined, join } = joinOwnContainers(norm.namespaces, extraFds);
     // Made before any process, entered by stage 0: every process is inside from its start.
     const cgroup = (await createContainerCgroup(norm.limits)) ?? undefined;
+    let removeWorkDirs = async (): Promise<void> => {};
+    let outputsNear: net.Socket | undefined;
+    const unhanded: number[] = []; // ours to close until spawnInstance has them
     try {
       const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: debug ? 1 : 0, cgroup: cgroup?.bootstrap });
-      const { instance, stdio } = await inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, cgroup?.watch));
+      removeWorkDirs = await prepareUpperDirs(norm);
+      const filesFd = await fixturesMemfd(norm.files);
+      if (filesFd !== undefined) unhanded.push(filesFd);
+      let outputsFd: number | undefined;
+      if (outputs.length && norm.init) {
+        const [near, far] = native.socketpair();
+        unhanded.push(far);
+        outputsFd = far;
+        outputsNear = new net.Socket({ fd: near, readable: true, writable: false });
+        spec.outputs = outputs;
+      }
+      const spawned = inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, { filesFd, outputsFd }, cgroup?.watch));
+      unhanded.length = 0;
+      const { instance, stdio } = await spawned;
       if (cgroup) instance.completeStatus = cgroupCompleter(cgroup, instance.initGone);
+      const fromReaper = outputsNear && outputsFromReaper(outputsNear, outputs);
       if (startNow) {
         instance.startedAt = process.hrtime.bigint();
         // The program's time: the clock starts when setup is done and it is released.
         if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs, true);
       }
       const terminal = await readyOrCleanUp(instance, stdio, norm.terminal !== null);
-      return new Container(id, norm, spec, instance, stdio, terminal, cgroup);
+      const c = new Container(id, norm, spec, instance, stdio, terminal, removeWorkDirs, cgroup);
+      c.outputsFromReaper = fromReaper;
+      return c;
     } catch (e) {
+      for (const fd of unhanded) native.close(fd);
+      outputsNear?.destroy();
+      await removeWorkDirs();
       await cgroup?.remove();
       throw e;
     }
@@ -152,13 +227,18 @@ export class Container {
   /** create + start + collect output + destroy. */
   static async run(config: ContainerConfig, options: RunOptions = {}): Promise<RunResult> {
     const maxBuffer = validateMaxBuffer(options?.maxBuffer, DEFAULT_MAX_BUFFER);
-    const c = await Container.createInternal(config, options, true);
+    const outputs = validateOutputs(options?.outputs);
+    const c = await Container.createInternal(config, options, true, outputs);
     try {
+      // Without a reaper (init: false) the file agent reads them: it starts while the program runs.
+      if (outputs.length && !c.outputsFromReaper) c.fileAccess.start('outputs').catch(() => {});
       const p = c.start();
       if (p.stdin && options.input !== undefined) p.stdin.write(options.input);
       // A terminal has no end of input (only ^D); a pipe does.
       if (p.stdin && !p.isTTY) p.stdin.end();
-      return await p.output({ maxBuffer });
+      const result = await p.output({ maxBuffer });
+      if (!outputs.length) return result;
+      return { ...result, files: (await c.outputsFromReaper) ?? (await c.fileAccess.collect(outputs)) };
     } finally {
       await c.destroy();
     }
@@ -285,11 +365,37 @@ export class Container {
     return liveStats(this.instance.programMs(), this.cgroup, this.mainPid);
   }
 
+  /** The file at `path` inside the container (README.md, "Files"); works until destroy(), also after the program ended. */
+  readFile(path: string): Promise<Buffer> {
+    return this.fileAccess.readFile(path);
+  }
+
+  /** Writes a file inside the container (parents made as needed), owned by the container's user. */
+  writeFile(path: string, data: string | Uint8Array, options?: { mode?: number }): Promise<void> {
+    return this.fileAccess.writeFile(path, data, options);
+  }
+
+  /** Copies a host file or folder to `path` inside the container. */
+  copyIn(hostPath: string, path: string): Promise<void> {
+    return this.fileAccess.copyIn(hostPath, path);
+  }
+
+  /** Copies a file or folder of the container into the host folder `hostDir`. */
+  copyOut(path: string, hostDir: string): Promise<void> {
+    return this.fileAccess.copyOut(path, hostDir);
+  }
+
+  /** What the program added, modified and deleted in its overlays and writable root. */
+  changes(): Promise<Change[]> {
+    return this.fileAccess.changes();
+  }
+
   /** Kills everything, reaps it, frees every resource. Idempotent. */
   destroy(): Promise<void> {
     this.destroying ??= (async () => {
       // Without a pid namespace stage 2's death does not take exec'd processes along.
-      await Promise.all([this.cgroup?.kill(), this.instance.destroy(), ...[...this.execs].map((e) => e.destroy())]);
+      await Promise.all([this.cgroup?.kill(), this.instance.destroy(), ...[...this.execs].map((e) => e.destroy()), this.fileAccess.close()]);
+      await this.removeWorkDirs();
       this.stopped = true;
       // Its status reads the cgroups: they go once it is known, and every process is gone.
       await this.instance.exited.catch(() => {});

@@ -6,6 +6,7 @@
  */
 import { ContainerError, describeErrno, type Stage } from './errors.js';
 import { listen, unlisten } from './events.js';
+import { HeldFds } from './held-fds.js';
 import { diagnose } from './hints.js';
 import { native, StageId, type NativeEvent } from './native.js';
 import { buildStatus, signalName, type ExitStatus, type LimitReason, type Usage } from './status.js';
@@ -79,6 +80,8 @@ export class Instance {
    * (src-native/setup/mount_lock.h), held after the others.
    */
   lockedNamespaces: string[] = [];
+  /** For file access until destroy() (held-fds.ts). */
+  readonly held = new HeldFds();
   /** terminal: the pty master the main process's side sent; whoever takes it owns it. */
   private ptyFd?: number;
 
@@ -202,6 +205,8 @@ export class Instance {
   }
 
   private onNsfds(ev: Extract<NativeEvent, { type: 'nsfds' }>): void {
+    this.held.take(ev);
+    if (ev.scope === 2) return; // the overlays' upper layers
     const types = ev.types.split(',').filter(Boolean);
     if (ev.locked) this.lockedNamespaces = types;
     else this.heldNamespaces = types;
@@ -328,5 +333,6 @@ export class Instance {
   async destroy(): Promise<void> {
     this.killAll();
     await this.done;
+    await this.held.close();
   }
 }

@@ -82,7 +82,7 @@ export function hiddenHostPaths(builtIn: boolean, extra: string[]): string[] {
  */
 export function credentialMasks(hidden: string[], opts: { hostView: boolean; mounts: Mount[]; covered: string[] }): MountSpec[] {
   const targets = new Set<string>();
-  const binds = opts.mounts.flatMap((m) => (m.type === 'bind' ? [{ m, source: realpath(m.source) }] : []));
+  const binds = opts.mounts.flatMap((m) => (m.type === 'bind' || m.type === 'overlay' ? [{ m, source: realpath(m.source) }] : []));
   for (const h of hidden) {
     const covered = [...opts.covered, ...opts.mounts.map((m) => m.target)].some((t) => isUnder(h, t));
     if (opts.hostView && !covered) targets.add(h);

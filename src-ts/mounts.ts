@@ -8,10 +8,14 @@
  * fresh read-only /sys when the net namespace is new.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { MountFlag, MountKind, type MountSpec } from './native.js';
 import type { Mount, MountSafety, NormalizedConfig } from './config.js';
+import { OVERLAY_UPPER_BYTES } from './config-filesystem.js';
 import { defaultMappings, hostIdOf } from './idmap.js';
 import { credentialMasks, hiddenHostPaths, procMasks, sysMasks } from './masks.js';
+import { isUnder } from './config-filesystem.js';
+import { planFixtures, type Place } from './fixtures.js';
 
 /** nosuid and nodev unless the mount turns them off; noexec only when asked. */
 function safetyFlags(m: MountSafety): number {
@@ -47,7 +51,56 @@ function userMount(m: Mount, idmapByDefault: boolean): MountSpec {
       return { kind: MountKind.Devpts, target: m.target };
     case 'mqueue':
       return { kind: MountKind.Mqueue, target: m.target };
+    case 'overlay':
+      return {
+        kind: MountKind.Overlay,
+        source: m.source,
+        target: m.target,
+        data: m.upperDir,
+        workdir: m.upperDir === undefined ? undefined : overlayWorkDir(m.upperDir),
+        size: m.upperDir === undefined ? (m.sizeBytes ?? OVERLAY_UPPER_BYTES) : undefined,
+        // The lower layer like a bind (what host root owns, container root owns in the
+        // copy); never the upper: see README, "Security model".
+        flags: (m.readonly ? MountFlag.Readonly : 0) | ((m.idmap ?? idmapByDefault) ? MountFlag.Idmap : 0) | safetyFlags(m),
+      };
   }
+}
+
+/** An overlay's work dir: next to its upperDir (overlayfs wants them on one file system), made and removed by Container. */
+export function overlayWorkDir(upperDir: string): string {
+  const n = upperDir.replace(/\/+$/, '');
+  return path.posix.join(path.posix.dirname(n), `.${path.posix.basename(n)}.nsjail-ts-work`);
+}
+
+/** What a mount is to a fixture below it (fixtures.ts). */
+function placeOf(m: Mount): Place {
+  switch (m.type) {
+    case 'bind':
+      return { target: m.target, region: m.readonly ? 'readonly' : 'host', what: `the bind mount at ${m.target}` };
+    case 'tmpfs':
+      return { target: m.target, region: m.readonly ? 'readonly' : 'scratch', what: `the tmpfs at ${m.target}` };
+    case 'overlay':
+      return { target: m.target, region: m.readonly ? 'readonly' : 'writable', what: `the overlay at ${m.target}` };
+    default:
+      return { target: m.target, region: 'special', what: `the ${m.type} mount at ${m.target}` };
+  }
+}
+
+/**
+ * writableRoot: the host's file systems mounted below / (a separate /home, /boot, ...) are
+ * not part of the overlay of its root file system; they stay read-only views.
+ */
+function hostSubmounts(): string[] {
+  const covered = ['/proc', '/dev', '/sys', '/tmp', '/run'];
+  const points: string[] = [];
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const raw = line.split(' ')[4];
+    if (!raw) continue;
+    const mp = raw.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    if (mp === '/' || covered.some((c) => isUnder(mp, c)) || points.some((q) => isUnder(mp, q))) continue;
+    points.push(mp);
+  }
+  return points;
 }
 
 /**
@@ -55,10 +108,10 @@ function userMount(m: Mount, idmapByDefault: boolean): MountSpec {
  * the read-only host root cannot grow them, so the root is then built as a skeleton
  * (src-native/setup/skeleton.cc) that has them.
  */
-function missingTopLevel(mounts: Mount[]): string[] {
+function missingTopLevel(targets: string[]): string[] {
   const out = new Set<string>();
-  for (const m of mounts) {
-    const top = m.target.split('/').filter(Boolean)[0];
+  for (const t of targets) {
+    const top = t.split('/').filter(Boolean)[0];
     if (top && !fs.existsSync(`/${top}`)) out.add(top);
   }
   return [...out];
@@ -80,11 +133,26 @@ export function planMounts(config: NormalizedConfig): MountSpec[] {
   const ops: MountSpec[] = [];
   const hostRoot = config.rootfs === undefined;
   const idmap = idmapsHostMounts(config);
-  if (hostRoot) {
-    const extra = missingTopLevel(config.mounts);
-    ops.push(extra.length ? { kind: MountKind.RootHost, target: '/', data: extra.join('/') } : { kind: MountKind.RootHost, target: '/' });
+  const { tmpBytes, runBytes, shmBytes } = config.limits;
+  const places: Place[] = [rootPlace(config)];
+  const add = (op: MountSpec, place?: Place) => {
+    ops.push(op);
+    if (place) places.push(place);
+  };
+
+  // Where fixtures go: needs every mount's place, but its tmpfs mounts go before the user's.
+  const scratch = (target: string): Place => ({ target, region: 'scratch', what: `the container's ${target}` });
+  const special = (target: string): Place => ({ target, region: 'special', what: `the container's ${target}` });
+  const defaults = [special('/proc'), special('/dev'), scratch('/tmp'), ...(hostRoot ? [scratch('/run')] : []), special('/sys')];
+  const fixtures = planFixtures(config.files, [places[0], ...defaults, ...config.mounts.map(placeOf)], config.user, tmpBytes);
+
+  if (config.writableRoot)
+    add({ kind: MountKind.Overlay, source: '/', target: '/', size: config.writableRoot.sizeBytes, flags: MountFlag.Nosuid | MountFlag.Nodev | (idmap ? MountFlag.Idmap : 0) });
+  else if (hostRoot) {
+    const extra = missingTopLevel([...config.mounts.map((m) => m.target), ...fixtures.tmpfs.map((m) => m.target)]);
+    add(extra.length ? { kind: MountKind.RootHost, target: '/', data: extra.join('/') } : { kind: MountKind.RootHost, target: '/' });
   } else
-    ops.push({
+    add({
       kind: MountKind.RootDir,
       source: config.rootfs,
       target: '/',
@@ -92,23 +160,27 @@ export function planMounts(config: NormalizedConfig): MountSpec[] {
     });
 
   // A procfs for the container's pid namespace (new or joined); without one, the host's, read-only.
-  if (ns.contains('pid')) ops.push({ kind: MountKind.Proc, target: '/proc' }); // new or joined
+  if (ns.contains('pid')) add({ kind: MountKind.Proc, target: '/proc' }); // new or joined
   else if (!hostRoot)
-    ops.push({ kind: MountKind.Bind, source: '/proc', target: '/proc', flags: MountFlag.Recursive | MountFlag.Readonly });
+    add({ kind: MountKind.Bind, source: '/proc', target: '/proc', flags: MountFlag.Recursive | MountFlag.Readonly });
 
   // Sized: an unsized tmpfs may take half of the host's memory (the size of /dev's shm
   // travels as the /dev operation's size).
-  const { tmpBytes, runBytes, shmBytes } = config.limits;
-  ops.push({ kind: MountKind.Dev, target: '/dev', size: shmBytes });
-  ops.push({ kind: MountKind.Tmpfs, target: '/tmp', mode: 0o1777, size: tmpBytes, flags: MountFlag.Nosuid | MountFlag.Nodev });
-  if (hostRoot) ops.push({ kind: MountKind.Tmpfs, target: '/run', mode: 0o755, size: runBytes, flags: MountFlag.Nosuid | MountFlag.Nodev });
+  add({ kind: MountKind.Dev, target: '/dev', size: shmBytes });
+  add({ kind: MountKind.Tmpfs, target: '/tmp', mode: 0o1777, size: tmpBytes, flags: MountFlag.Nosuid | MountFlag.Nodev });
+  if (hostRoot) add({ kind: MountKind.Tmpfs, target: '/run', mode: 0o755, size: runBytes, flags: MountFlag.Nosuid | MountFlag.Nodev });
 
   // sysfs shows the network devices of the namespace that mounts it.
-  if (ns.isNew('net')) ops.push({ kind: MountKind.Sysfs, target: '/sys', flags: MountFlag.Readonly | MountFlag.Optional });
+  if (ns.isNew('net')) add({ kind: MountKind.Sysfs, target: '/sys', flags: MountFlag.Readonly | MountFlag.Optional });
   else if (!hostRoot)
-    ops.push({ kind: MountKind.Bind, source: '/sys', target: '/sys', flags: MountFlag.Recursive | MountFlag.Readonly });
+    add({ kind: MountKind.Bind, source: '/sys', target: '/sys', flags: MountFlag.Recursive | MountFlag.Readonly });
 
-  for (const m of config.mounts) ops.push(userMount(m, idmap));
+  if (config.writableRoot)
+    for (const mp of hostSubmounts())
+      add({ kind: MountKind.Bind, source: mp, target: mp, flags: MountFlag.Recursive | MountFlag.Readonly | MountFlag.Nosuid | MountFlag.Nodev });
+  ops.push(...fixtures.tmpfs);
+  for (const m of config.mounts) add(userMount(m, idmap));
+  ops.push(...fixtures.files);
 
   // Last: masks (a procfs mounted after one would be refused) and hidden credentials.
   ops.push(...procMasks('/proc'));
@@ -120,4 +192,10 @@ export function planMounts(config: NormalizedConfig): MountSpec[] {
   const hidden = hiddenHostPaths(config.hideCredentials, config.hidePaths);
   ops.push(...credentialMasks(hidden, { hostView: hostRoot, mounts: config.mounts, covered: ['/tmp', '/run', '/dev', '/proc', '/sys'] }));
   return ops;
+}
+
+function rootPlace(config: NormalizedConfig): Place {
+  if (config.writableRoot) return { target: '/', region: 'writable', what: 'the writable root' };
+  if (config.rootfs === undefined) return { target: '/', region: 'hostView', what: 'the read-only host view' };
+  return { target: '/', region: config.readonlyRootfs ? 'readonly' : 'host', what: `the rootfs ${config.rootfs}` };
 }

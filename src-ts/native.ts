@@ -45,6 +45,8 @@ export interface BootstrapSpec {
   cgroupTasks?: string[];
   /** The v2 cgroup directory stage 1 is cloned into (CLONE_INTO_CGROUP). */
   cgroupDir?: string;
+  /** Paths the reaper sends back on the outputs socket once the main process has ended. */
+  outputs?: string[];
 }
 
 /** What a process tree used (struct rusage): CPU microseconds, the largest resident set of one process in KiB. */
@@ -79,6 +81,10 @@ export interface MountSpec {
   flags?: number;
   mode?: number;
   size?: number;
+  /** File: where its content starts in the files memfd. */
+  offset?: number;
+  /** Overlay with a host upper dir: its work dir. */
+  workdir?: string;
 }
 
 /** What the addon exports of the protocol (src-native/addon/bootstrap_js.cc): TypeScript takes its numbers from here. */
@@ -90,6 +96,10 @@ export interface ProtocolConstants {
   namespaces: Array<{ type: string; proc: string; cloneFlag: number }>;
   bootstrapFields: string[];
   mountFields: string[];
+  /** The file agent's frame types (src-native/protocol/files.h). */
+  fileFrame: Record<string, number>;
+  /** The largest DATA frame. */
+  fileChunk: number;
 }
 
 export type NativeEvent =
@@ -107,8 +117,12 @@ export type NativeEvent =
   | { handle: number; type: 'spawned'; stage: string; pid: number }
   | { handle: number; type: 'spawnFailed'; stage: string; errno: number; syscall: string; message?: string }
   | { handle: number; type: 'released'; stage: string; cgroupDirsLeft?: string[] }
-  /** The reactor now holds the container's namespaces (comma-separated /proc/<pid>/ns names, in fd order). */
-  | { handle: number; type: 'nsfds'; stage: string; types: string; locked: boolean };
+  /**
+   * The reactor now holds the container's namespaces (comma-separated /proc/<pid>/ns names, in
+   * fd order); `fds` are copies that are ours to close. Scope 2: the overlays' upper layers
+   * (only ours), in mount order.
+   */
+  | { handle: number; type: 'nsfds'; stage: string; types: string; locked: boolean; scope: number; fds: number[] };
 
 export interface Native {
   encodeBootstrap(spec: BootstrapSpec): Buffer;
@@ -125,6 +139,10 @@ export interface Native {
     initPath: string;
     bootstrap: Buffer;
     stdio: [number, number, number];
+    /** The fixtures' sealed memfd (src-native/common/fd_layout.h); belongs to the addon like `transfer`. */
+    filesFd?: number;
+    /** The far end of the outputs socket (BootstrapSpec.outputs); belongs to the addon like `transfer`. */
+    outputsFd?: number;
     extraFds?: number[];
     transfer?: number[];
     /**
@@ -152,6 +170,10 @@ export interface Native {
   /** Done with an instance; a last 'released' event follows once none of its fds is open. */
   release(handle: number): void;
   socketpair(): [number, number];
+  /** An empty sealable memfd, close-on-exec. */
+  memfdCreate(name: string): number;
+  /** Seals a memfd: its contents can no longer change. */
+  memfdSeal(fd: number): void;
   close(fd: number): void;
   /** TIOCSWINSZ on a pty master. 0 or an errno. */
   resizeTerminal(fd: number, cols: number, rows: number): number;
@@ -185,7 +207,7 @@ export const initPath: string = process.env.NSJAIL_TS_INIT ?? path.join(path.dir
  * `names` of the addon's table `which`, typed for TypeScript; any name missing or extra
  * on either side is a load error (and a unit test), never a silent mismatch.
  */
-function table<const N extends string>(which: 'mountKind' | 'mountFlag' | 'bootFlag' | 'stage', names: readonly N[]): Readonly<Record<N, number>> {
+function table<const N extends string>(which: 'mountKind' | 'mountFlag' | 'bootFlag' | 'stage' | 'fileFrame', names: readonly N[]): Readonly<Record<N, number>> {
   const got = native.constants[which];
   const missing = names.filter((n) => typeof got[n] !== 'number');
   const extra = Object.keys(got).filter((n) => !(names as readonly string[]).includes(n));
@@ -194,8 +216,9 @@ function table<const N extends string>(which: 'mountKind' | 'mountFlag' | 'bootF
   return Object.freeze(Object.fromEntries(names.map((n) => [n, got[n]]))) as Record<N, number>;
 }
 
-export const MountKind = table('mountKind', ['RootHost', 'RootDir', 'Bind', 'Tmpfs', 'Proc', 'Sysfs', 'Devpts', 'Mqueue', 'Dev', 'Mask', 'Rebind']);
+export const MountKind = table('mountKind', ['RootHost', 'RootDir', 'Bind', 'Tmpfs', 'Proc', 'Sysfs', 'Devpts', 'Mqueue', 'Dev', 'Mask', 'Rebind', 'File', 'Overlay']);
 export const MountFlag = table('mountFlag', ['Readonly', 'Recursive', 'Nosuid', 'Nodev', 'Noexec', 'Optional', 'Idmap']);
-export const BootFlag = table('bootFlag', ['Loopback', 'Init', 'StartNow', 'Exec', 'SignalAll', 'Terminal']);
+export const BootFlag = table('bootFlag', ['Loopback', 'Init', 'StartNow', 'Exec', 'SignalAll', 'Terminal', 'Files']);
+export const FileFrame = table('fileFrame', ['ReqRead', 'ReqWrite', 'ReqWalk', 'ReqMkdir', 'ReqChanges', 'Ok', 'Error', 'File', 'Data', 'End', 'Entry', 'Done']);
 /** proto::Stage, for signal(). */
 export const StageId = table('stage', ['parent', 'child', 'init', 'main']);

@@ -64,6 +64,8 @@ export interface RunResult extends ExitStatus {
   stdout: Buffer;
   stderr: Buffer;
   durationMs: number;
+  /** With RunOptions.outputs: what was read back, by path inside the container. */
+  files?: Record<string, Buffer>;
 }
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(

@@ -14,6 +14,7 @@
 #include "../protocol/bootstrap.h"
 #include "../protocol/report.h"
 #include "bootstrap_js.h"
+#include "memfd.h"
 #include "reactor.h"
 #include "seccomp_compile.h"
 #include "spawn.h"
@@ -97,6 +98,14 @@ CgroupPaths cgroup_paths(const Napi::Value& v) {
   return p;
 }
 
+// An optional fd option; -1 when not given.
+int optional_fd(const Napi::Object& o, const char* name) {
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return -1;
+  if (!v.IsNumber() || v.As<Napi::Number>().Int32Value() < 0) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be an fd");
+  return v.As<Napi::Number>().Int32Value();
+}
+
 std::vector<uint8_t> buffer_arg(const Napi::Value& v, const char* name) {
   if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), std::string(name) + " must be a Buffer");
   auto b = v.As<Napi::Buffer<uint8_t>>();
@@ -122,6 +131,8 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("setWallTime", &Addon::SetWallTime),
                              InstanceMethod("release", &Addon::Release),
                              InstanceMethod("socketpair", &Addon::Socketpair),
+                             InstanceMethod("memfdCreate", &Addon::MemfdCreate),
+                             InstanceMethod("memfdSeal", &Addon::MemfdSeal),
                              InstanceMethod("close", &Addon::Close),
                              InstanceMethod("resizeTerminal", &Addon::ResizeTerminal),
                              InstanceValue("firstExtraFd", Napi::Number::New(env, kFirstExtraFd)),
@@ -212,6 +223,8 @@ class Addon : public Napi::Addon<Addon> {
       req.stdio[i] = v.As<Napi::Number>().Int32Value();
     }
     req.extra_fds = fd_list(o, "extraFds");
+    req.files_fd = optional_fd(o, "filesFd");
+    req.outputs_fd = optional_fd(o, "outputsFd");
 
     std::vector<int> transfer;
     Napi::Value tr = o.Get("transfer");
@@ -289,6 +302,22 @@ class Addon : public Napi::Addon<Addon> {
     a.Set(0u, sv[0]);
     a.Set(1u, sv[1]);
     return a;
+  }
+
+  // memfdCreate(name) -> fd: the fixtures' contents are written to it from JS (threadpool), then sealed.
+  Napi::Value MemfdCreate(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "name must be a string");
+    Fd fd;
+    Status st = memfd_new(info[0].As<Napi::String>().Utf8Value().c_str(), &fd);
+    if (!st.ok()) throw system_error(info.Env(), st.err, st.syscall, std::string("memfd_create: ") + std::strerror(st.err));
+    return Napi::Number::New(info.Env(), fd.release());
+  }
+
+  // memfdSeal(fd): nothing can change its contents any more.
+  Napi::Value MemfdSeal(const Napi::CallbackInfo& info) {
+    Status st = memfd_seal(static_cast<int>(arg_u32(info, 0, "fd")));
+    if (!st.ok()) throw system_error(info.Env(), st.err, st.syscall, std::string("seal: ") + std::strerror(st.err));
+    return info.Env().Undefined();
   }
 
   // resizeTerminal(masterFd, cols, rows) -> 0 | errno

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "../protocol/files.h"
 #include "../protocol/namespace_table.h"
 #include "../protocol/report.h"
 
@@ -256,6 +257,12 @@ Napi::Object protocol_constants(Napi::Env env) {
   c.Set("mountFields", mount_fields);
   c.Set("namespaces", namespaces);
   c.Set("stage", stages);
+  Napi::Object frames = Napi::Object::New(env);
+#define NSJ_X(NAME, Js, value, what) frames.Set(#Js, static_cast<uint32_t>(value));
+  NSJ_FILE_FRAMES(NSJ_X)
+#undef NSJ_X
+  c.Set("fileFrame", frames);
+  c.Set("fileChunk", proto::kFileChunk);
   return c;
 }
 

@@ -77,7 +77,15 @@ bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
   if (ok && !ev.path.empty()) ok = str("path", ev.path);
   if (ok && !ev.message.empty()) ok = str("message", ev.message);
   if (ok && ev.kind == ReactorEvent::Pty && ev.fds.size() == 1) ok = num("fd", ev.fds[0]);
-  if (ok && ev.kind == ReactorEvent::Nsfds) ok = str("types", ev.ns_types) && put("locked", napi_get_boolean(env, ev.locked, &v));
+  if (ok && ev.kind == ReactorEvent::Nsfds) {
+    ok = str("types", ev.ns_types) && put("locked", napi_get_boolean(env, ev.scope == proto::NSFDS_LOCKED, &v)) &&
+         num("scope", ev.scope);
+    napi_value fds;
+    ok = ok && napi_create_array_with_length(env, ev.fds.size(), &fds) == napi_ok;
+    for (size_t i = 0; ok && i < ev.fds.size(); i++)
+      ok = napi_create_int32(env, ev.fds[i], &v) == napi_ok && napi_set_element(env, fds, static_cast<uint32_t>(i), v) == napi_ok;
+    ok = ok && napi_set_named_property(env, o, "fds", fds) == napi_ok;
+  }
   napi_value undefined, result;
   if (!ok || napi_get_undefined(env, &undefined) != napi_ok) return false;
   napi_status st = napi_call_function(env, undefined, fn, 1, &o, &result);
@@ -583,17 +591,20 @@ void Reactor::on_exit_report(Instance& in, const proto::Report& r, pid_t sender,
 }
 
 // Held here, not in JS: an exec that races destroy() then finds them gone (ESRCH), never
-// a closed or recycled fd number.
+// a closed or recycled fd number. JS gets copies for file access, which goes on after the
+// init has gone (until destroy()); the overlays' upper layers are JS's alone.
 void Reactor::on_namespaces(Instance& in, const proto::Report& r, Datagram& d, ReactorEvent* ev) {
-  std::vector<Fd>& held = r.scope ? in.locked_fds : in.ns_fds;
-  if (!from_stage2(in, d.sender) || d.fds.empty() || !held.empty()) {
+  bool layers = r.scope == proto::NSFDS_LAYERS;
+  std::vector<Fd>& held = r.scope == proto::NSFDS_LOCKED ? in.locked_fds : in.ns_fds;
+  if (!from_stage2(in, d.sender) || d.fds.empty() || (!layers && !held.empty())) {
     ev->message = "namespace handles not from the container's init, or none, or twice: ignored";
     return;
   }
   ev->kind = ReactorEvent::Nsfds;
   ev->ns_types = r.ns_types;
-  ev->locked = r.scope != 0;
-  held = std::move(d.fds);
+  ev->scope = r.scope;
+  for (Fd& fd : d.fds) ev->fds.push_back(layers ? fd.release() : ::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
+  if (!layers) held = std::move(d.fds);
   d.fds.clear();
 }
 

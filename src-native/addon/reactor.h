@@ -40,10 +40,12 @@ struct ReactorEvent {
   uint32_t err_no = 0;
   std::string syscall, path, message;  // Limit: message is the reason ("cpu-time", "oom")
   // Pty: the master, owned by whoever receives the event (closed if never delivered).
-  // Nsfds carries no fd: ns_types names the namespaces the reactor now holds, in order.
+  // Nsfds: ns_types names the namespaces the reactor now holds, in order; fds are JS's
+  // own copies of them (file access goes on after the init has gone, until destroy()),
+  // or with scope NSFDS_LAYERS the overlays' upper layers, which only JS holds.
   std::vector<int> fds;
   std::string ns_types;
-  bool locked = false;  // Nsfds: the nested namespaces, held after the others
+  uint32_t scope = 0;  // Nsfds: a proto::NsfdsScope
   void close_fds() {
     for (int fd : fds) ::close(fd);
     fds.clear();

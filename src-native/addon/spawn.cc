@@ -12,6 +12,7 @@
 #include "../common/fd_layout.h"
 #include "../common/syscalls.h"
 #include "init_binary.h"
+#include "memfd.h"
 
 namespace nsj {
 
@@ -32,8 +33,8 @@ Status init_socket(Fd* ours, Fd* theirs) {
 
 // Sealed: stage 0 reads exactly what we wrote, whatever else holds the fd.
 Status bootstrap_memfd(const std::vector<uint8_t>& msg, Fd* out) {
-  Fd mem(::memfd_create("nsjail-ts-bootstrap", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-  if (!mem) return fail("memfd_create", errno);
+  Fd mem;
+  NSJ_TRY(memfd_new("nsjail-ts-bootstrap", &mem));
   const uint8_t* p = msg.data();
   size_t left = msg.size();
   while (left > 0) {
@@ -43,8 +44,7 @@ Status bootstrap_memfd(const std::vector<uint8_t>& msg, Fd* out) {
     p += n;
     left -= static_cast<size_t>(n);
   }
-  if (::fcntl(mem.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-    return fail("fcntl", errno, "", "seal the bootstrap memfd");
+  NSJ_TRY(memfd_seal(mem.get()));
   *out = std::move(mem);
   return ok();
 }
@@ -119,8 +119,9 @@ Status spawn_stage0(const SpawnRequest& req, SpawnResult* out) {
   NSJ_TRY(init_socket(&ours, &theirs));
   NSJ_TRY(bootstrap_memfd(req.bootstrap, &boot));
 
-  std::vector<int> sources = {req.stdio[0], req.stdio[1], req.stdio[2], theirs.get(), boot.get()};
-  static_assert(kInitFd == 3 && kBootstrapFd == 4 && kFirstExtraFd == 5, "the order of `sources` is the fd layout");
+  std::vector<int> sources = {req.stdio[0], req.stdio[1], req.stdio[2], theirs.get(), boot.get(), req.files_fd, req.outputs_fd};
+  static_assert(kInitFd == 3 && kBootstrapFd == 4 && kFilesFd == 5 && kOutputsFd == 6 && kFirstExtraFd == 7,
+                "the order of `sources` is the fd layout");
   sources.insert(sources.end(), req.extra_fds.begin(), req.extra_fds.end());
   sources.insert(sources.end(), req.held_fds.begin(), req.held_fds.end());
   std::vector<Fd> lifted;

@@ -16,6 +16,8 @@ struct SpawnRequest {
   std::string init_path;              // the init program on disk
   std::vector<uint8_t> bootstrap;     // encoded INIT_MSG
   int stdio[3] = {-1, -1, -1};        // -1: /dev/null
+  int files_fd = -1;                  // the fixtures' sealed memfd; -1: /dev/null
+  int outputs_fd = -1;                // where the reaper sends a run's outputs; -1: /dev/null
   std::vector<int> extra_fds;         // become 3.. in the main process
   std::vector<int> held_fds;          // kept by the stages after the extra fds (namespaces
                                       // to join), never passed to the main process

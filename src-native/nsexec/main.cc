@@ -21,6 +21,7 @@
 #include "../protocol/netlink.h"
 #include "../runtime/fail.h"
 #include "../runtime/identity.h"
+#include "file_agent.h"
 #include "stages.h"
 
 namespace {
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
   if (!nsj::proto::decode_bootstrap(raw.data(), raw.size(), &ctx.boot, &why)) nsj::die(ctx, "bootstrap", EINVAL, "", why);
   if (ctx.boot.extra_fds != static_cast<uint32_t>(extra))
     nsj::die(ctx, "bootstrap", EINVAL, "", "extra fd count differs from argv");
+  if (ctx.boot.flags & nsj::proto::BF_FILES) nsj::run_file_agent(ctx, static_cast<int>(first_unused));
 
   nsj::run_stage0(ctx);
 }

@@ -19,6 +19,9 @@
 #include "../runtime/channel.h"
 #include "../runtime/fail.h"
 #include "../runtime/identity.h"
+#include "../agent/frames.h"
+#include "../agent/server.h"
+#include "../common/fd_layout.h"
 #include "../setup/caps.h"
 #include "main_process.h"
 
@@ -27,6 +30,7 @@ namespace nsj {
 namespace {
 
 constexpr int kCapKill = 5;
+constexpr int kCapDacReadSearch = 2;  // to read a run's outputs, whoever made them
 
 // Keeps only the fds the reaper uses; the container's stdio is not held open by us.
 void close_all_but(std::vector<int> keep) {
@@ -46,12 +50,14 @@ int exit_code(int status) {
   return 1;
 }
 
-// What the reaper needs of the bootstrap is its log level; the rest (argv, environment,
-// mounts, the seccomp program) is released so an idle container costs little memory.
+// What the reaper needs of the bootstrap is its log level and the outputs; the rest
+// (argv, environment, mounts, the seccomp program) is released so an idle container
+// costs little memory.
 void shed_bootstrap(Ctx& ctx) {
   proto::Bootstrap light;
   light.log_level = ctx.boot.log_level;
   light.flags = ctx.boot.flags;
+  light.outputs = std::move(ctx.boot.outputs);
   std::swap(ctx.boot, light);
 }
 
@@ -65,6 +71,16 @@ void send_exit(Ctx& ctx, int status) {
   struct rusage ru;
   if (::getrusage(RUSAGE_CHILDREN, &ru) == 0) r.usage = usage_of(ru);
   send_report(ctx, r);
+}
+
+// A run's outputs: the reaper is still in the container's mount namespace when the main
+// process ends, so they go out at once, before its status (agent/server.h), on the
+// outputs socket it keeps as its stdout. A caller gone away is not an error here.
+void send_outputs(Ctx& ctx, int root) {
+  if (ctx.boot.outputs.empty()) return;
+  Status st = agent::send_outputs(agent::Root{root, Owner{0, 0}}, ctx.boot.outputs);
+  if (!st.ok()) debug(ctx, "outputs: %s failed (errno %d)", st.syscall, st.err);
+  ::close(agent::kOut);
 }
 
 }  // namespace
@@ -91,12 +107,18 @@ void run_reaper(Ctx& ctx, const std::string& program) {
   ::close(gate[0]);
   ctx.kill_on_fail[0] = main_pid;
 
-  // Only CAP_KILL survives (the main process may run as another uid), and no_new_privs.
+  // Only CAP_KILL survives (the main process may run as another uid), and no_new_privs;
+  // with outputs to send, CAP_DAC_READ_SEARCH too.
+  bool outputs = !ctx.boot.outputs.empty();
+  uint64_t keep = (1ull << kCapKill) | (outputs ? 1ull << kCapDacReadSearch : 0);
   check(ctx, set_dumpable(false));
-  check(ctx, drop_bounding_set(1ull << kCapKill));
+  check(ctx, drop_bounding_set(keep));
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die(ctx, "prctl", errno, "", "PR_SET_NO_NEW_PRIVS");
-  check(ctx, set_capabilities(1ull << kCapKill, false));
-  close_all_but({ctx.init_fd, gate[1]});
+  check(ctx, set_capabilities(keep, false));
+  Fd root(outputs ? ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1);
+  if (outputs && !root) die(ctx, "open", errno, "/", "the root, for the outputs");
+  close_all_but({ctx.init_fd, gate[1], outputs ? kOutputsFd : -1, root.get()});
+  if (outputs && (::dup2(kOutputsFd, agent::kOut) < 0 || ::close(kOutputsFd) < 0)) die(ctx, "dup2", errno, "", "the outputs socket");
   shed_bootstrap(ctx);
   int gate_fd = gate[1];
 
@@ -125,6 +147,7 @@ void run_reaper(Ctx& ctx, const std::string& program) {
           while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
             if (pid != main_pid) continue;  // an orphan: reaped, nothing more
             main_alive = false;
+            send_outputs(ctx, root.get());
             send_exit(ctx, status);
             ::_exit(exit_code(status));
           }

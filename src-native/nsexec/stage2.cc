@@ -58,6 +58,7 @@ void run_stage2(Ctx& ctx) {
   std::string program;
   check(ctx, setup_container(ctx, &program));
   debug(ctx, "container set up; program %s", program.c_str());
+  if (container) check(ctx, send_layers(ctx));
   if (container && mounts_need_lock(ctx)) check(ctx, lock_mounts(ctx));
 
   if (b.flags & proto::BF_INIT) run_reaper(ctx, program);

@@ -40,14 +40,15 @@ constexpr uint16_t INIT_MSG = 62000;
   X(NO_NEW_PRIVS_ATTR, 27310, no_new_privs, "noNewPrivs")                                           \
   X(SECCOMP_ATTR, 27311, seccomp, "seccomp")                /* struct sock_filter[], applied last */ \
   X(FLAGS_ATTR, 27312, flags, "flags")                      /* BootFlag bits */                     \
-  X(EXTRA_FDS_ATTR, 27313, extra_fds, "extraFds")           /* fds 5.. become 3.. in the program */ \
+  X(EXTRA_FDS_ATTR, 27313, extra_fds, "extraFds")           /* fds 7.. become 3.. in the program */ \
   X(LOG_LEVEL_ATTR, 27315, log_level, "logLevel")           /* 0 quiet, 1 debug */                  \
   X(PDEATHSIG_ATTR, 27316, pdeathsig, "pdeathsig")          /* for every stage, if the caller dies */ \
   X(SIGNAL_ATTR, 27317, signal, "signal")                   /* with BF_SIGNAL_ALL */                \
   X(TERMINAL_ATTR, 27318, terminal_size, "terminalSize")    /* with BF_TERMINAL: cols << 16 | rows */ \
   X(NESTED_PATHS_ATTR, 27319, nested_paths, "nestedPaths")  /* joined after ns_paths (mount lock) */ \
   X(CGROUP_TASKS_ATTR, 27330, cgroup_tasks, "cgroupTasks")  /* v1 tasks files stage 0 enters ("0") */ \
-  X(CGROUP_DIR_ATTR, 27331, cgroup_dir, "cgroupDir")        /* v2 cgroup stage 1 is cloned into */
+  X(CGROUP_DIR_ATTR, 27331, cgroup_dir, "cgroupDir")        /* v2 cgroup stage 1 is cloned into */ \
+  X(OUTPUTS_ATTR, 27320, outputs, "outputs")                /* the reaper sends these paths back at the end */
 
 // A string longer than one attribute holds (args and environment strings may be up to
 // the kernel's 128 KiB) continues in attributes of this id, appended in order.
@@ -71,7 +72,9 @@ enum BootAttr : uint16_t {
   X(Mqueue, 8, "")                                                                                 \
   X(Dev, 9, "a minimal /dev: tmpfs, verified device nodes, devpts, shm, symlinks")                 \
   X(Mask, 10, "covers target: a file with /dev/null, a directory with an empty read-only tmpfs")   \
-  X(Rebind, 11, "binds target onto itself with the operation's flags (read-only paths)")
+  X(Rebind, 11, "binds target onto itself with the operation's flags (read-only paths)")                 \
+  X(File, 12, "a fixture: size bytes at offset of the files memfd become the file target, owned by the container's user") \
+  X(Overlay, 13, "source read-only below a writable upper layer: data names a host upper dir, else a private tmpfs of size")
 
 enum class MountKind : uint32_t {
 #define NSJ_X(Name, value, what) Name = value,
@@ -95,7 +98,8 @@ enum class MountKind : uint32_t {
   X(START_NOW, StartNow, 1u << 2, "no start barrier (Container.run, exec)")                           \
   X(EXEC, Exec, 1u << 3, "a further process joining a running container")                             \
   X(SIGNAL_ALL, SignalAll, 1u << 4, "join, kill(-1, signal) every process of the pid namespace, exit") \
-  X(TERMINAL, Terminal, 1u << 5, "the main process gets a pty; its master goes to the addon")
+  X(TERMINAL, Terminal, 1u << 5, "the main process gets a pty; its master goes to the addon")        \
+  X(FILES, Files, 1u << 6, "the file agent: stage 0 joins the user and mount namespaces and serves file requests")
 
 enum MountFlag : uint32_t {
 #define NSJ_X(NAME, Js, value, what) MF_##NAME = value,
@@ -117,7 +121,9 @@ enum BootFlag : uint32_t {
   X(MNT_DATA, 4, data, "data")              /* file system options */ \
   X(MNT_FLAGS, 5, flags, "flags")           /* MountFlag bits */ \
   X(MNT_MODE, 6, mode, "mode")                                  \
-  X(MNT_SIZE, 7, size, "size")              /* bytes (tmpfs; /dev: its shm) */
+  X(MNT_SIZE, 7, size, "size")              /* bytes (tmpfs, an overlay's private upper; /dev: its shm; File: length) */ \
+  X(MNT_OFFSET, 8, offset, "offset")        /* File: where its content starts in the files memfd */ \
+  X(MNT_WORKDIR, 9, workdir, "workdir")     /* Overlay with a host upper dir: its work dir (same file system) */
 
 enum MountAttr : uint16_t {
 #define NSJ_X(NAME, ID, member, js) NAME = ID,
@@ -127,13 +133,14 @@ enum MountAttr : uint16_t {
 
 struct MountOp {
   MountKind kind = MountKind::Bind;
-  std::string source, target, data;
+  std::string source, target, data, workdir;
   uint32_t flags = 0;
   uint32_t mode = 0;
   uint64_t size = 0;
+  uint64_t offset = 0;
   bool operator==(const MountOp& o) const {
     return kind == o.kind && source == o.source && target == o.target && data == o.data && flags == o.flags &&
-           mode == o.mode && size == o.size;
+           mode == o.mode && size == o.size && offset == o.offset && workdir == o.workdir;
   }
 };
 
@@ -191,6 +198,7 @@ struct Bootstrap {
   uint32_t log_level = 0;
   uint32_t signal = 0;
   uint32_t terminal_size = (80u << 16) | 24u;
+  std::vector<std::string> outputs;
 };
 
 // "type:path,type:path" <-> list; refuses a path with a comma (it cannot be encoded).

@@ -43,6 +43,9 @@ enum ReportAttr : uint16_t {
 
 enum Stage : uint32_t { STAGE_PARENT = 0, STAGE_CHILD = 1, STAGE_INIT = 2, STAGE_MAIN = 3 };
 enum SignalScope : uint32_t { SCOPE_MAIN = 0, SCOPE_ALL = 1 };
+// MSG_NSFDS: what the fds are. Layers: the upper layer of each overlay, in mount order
+// (read by the file agent for changes()); the addon does not keep them, JS does.
+enum NsfdsScope : uint32_t { NSFDS_OWN = 0, NSFDS_LOCKED = 1, NSFDS_LAYERS = 2 };
 
 const char* stage_name(uint32_t stage);  // "parent", "child", "init", "main"
 

@@ -22,6 +22,8 @@ struct Ctx {
   int sync_grandchild[2] = {-1, -1};      // [0] stage 0's end, [1] stage 2's end
   pid_t kill_on_fail[2] = {0, 0};         // SIGKILLed if this stage dies
   std::vector<Fd> caller_trees;           // by mount operation: sources stage 0 opened (setup/caller_sources.h)
+  std::vector<Fd> caller_uppers;          // by mount operation: a clone of the directory of an overlay's host upper dir
+  std::vector<Fd> layers;                 // stage 2: each overlay's upper layer, in mount order, for the addon
   char* title = nullptr;                  // argv[0], rewritten to name the stage in ps
   size_t title_len = 0;
 };

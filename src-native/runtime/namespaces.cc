@@ -34,7 +34,7 @@ Status send(Ctx& ctx, const std::vector<const char*>& types, bool locked) {
   r.type = proto::MSG_NSFDS;
   r.stage = ctx.stage;
   r.ns_types = names;
-  r.scope = locked ? 1 : 0;
+  r.scope = locked ? proto::NSFDS_LOCKED : proto::NSFDS_OWN;
   return send_report_with_fds(ctx, r, fds.data(), fds.size());
 }
 
@@ -62,5 +62,24 @@ Status send_namespaces(Ctx& ctx) {
 }
 
 Status send_locked_namespaces(Ctx& ctx) { return send(ctx, {"user", "mnt"}, true); }
+
+Status send_layers(Ctx& ctx) {
+  for (size_t at = 0; at < ctx.layers.size(); at += kMaxPassedFds) {
+    std::vector<int> fds;
+    std::string names;
+    for (size_t i = at; i < ctx.layers.size() && i < at + kMaxPassedFds; i++) {
+      fds.push_back(ctx.layers[i].get());
+      names += (names.empty() ? "" : ",") + std::string("upper");
+    }
+    proto::Report r;
+    r.type = proto::MSG_NSFDS;
+    r.stage = ctx.stage;
+    r.ns_types = names;
+    r.scope = proto::NSFDS_LAYERS;
+    NSJ_TRY(send_report_with_fds(ctx, r, fds.data(), fds.size()));
+  }
+  ctx.layers.clear();
+  return ok();
+}
 
 }  // namespace nsj

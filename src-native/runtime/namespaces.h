@@ -18,5 +18,8 @@ Status send_namespaces(Ctx& ctx);
 // The nested user and mount namespaces of a container that keeps CAP_SYS_ADMIN
 // (setup/mount_lock.h), held after the others and joined after them.
 Status send_locked_namespaces(Ctx& ctx);
+// The overlays' upper layers (ctx.layers, in mount order), for the caller's changes():
+// sent in batches, after the root is built. Closed here once sent.
+Status send_layers(Ctx& ctx);
 
 }  // namespace nsj

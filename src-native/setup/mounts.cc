@@ -10,6 +10,7 @@
 
 #include "../common/syscalls.h"
 #include "dev.h"
+#include "overlay.h"
 #include "paths.h"
 
 namespace nsj {
@@ -30,15 +31,6 @@ const char* fstype(MountKind k) {
   }
 }
 
-unsigned long ms_flags(const MountOp& op) {
-  unsigned long f = 0;
-  if (op.flags & proto::MF_READONLY) f |= MS_RDONLY;
-  if (op.flags & proto::MF_NOSUID) f |= MS_NOSUID;
-  if (op.flags & proto::MF_NODEV) f |= MS_NODEV;
-  if (op.flags & proto::MF_NOEXEC) f |= MS_NOEXEC;
-  return f;
-}
-
 std::string fs_data(const MountOp& op) {
   std::string data = op.data;
   auto add = [&](const std::string& opt) { data += (data.empty() ? "" : ",") + opt; };
@@ -55,13 +47,34 @@ std::string fs_data(const MountOp& op) {
   return data;
 }
 
+// Top-level directories a later mount replaces whole (a procfs, /dev, a tmpfs), which the
+// skeleton root need not bind from the host only to cover them.
+std::vector<std::string> covered_top_levels(const std::vector<MountOp>& ops) {
+  std::vector<std::string> out;
+  for (const auto& op : ops) {
+    bool whole = op.kind == MountKind::Proc || op.kind == MountKind::Dev || op.kind == MountKind::Tmpfs;
+    if (whole && !(op.flags & proto::MF_OPTIONAL) && op.target.size() > 1 && op.target.find('/', 1) == std::string::npos)
+      out.push_back(op.target.substr(1));
+  }
+  return out;
+}
+
 }  // namespace
+
+unsigned long ms_flags(const MountOp& op) {
+  unsigned long f = 0;
+  if (op.flags & proto::MF_READONLY) f |= MS_RDONLY;
+  if (op.flags & proto::MF_NOSUID) f |= MS_NOSUID;
+  if (op.flags & proto::MF_NODEV) f |= MS_NODEV;
+  if (op.flags & proto::MF_NOEXEC) f |= MS_NOEXEC;
+  return f;
+}
 
 Status open_sources(Ctx& ctx, size_t index, Sources* out) {
   const MountOp& op = ctx.boot.mounts[index];
   switch (op.kind) {
     case MountKind::RootHost:
-      if (!op.data.empty()) return open_skeleton_sources(&out->top);
+      if (!op.data.empty()) return open_skeleton_sources(&out->top, covered_top_levels(ctx.boot.mounts));
       [[fallthrough]];
     case MountKind::RootDir:
     case MountKind::Bind: {
@@ -87,6 +100,7 @@ Status open_sources(Ctx& ctx, size_t index, Sources* out) {
       return ok();
     }
     case MountKind::Dev: return open_dev_sources(out);
+    case MountKind::Overlay: return open_overlay_sources(ctx, index, out);
     default: return ok();
   }
 }

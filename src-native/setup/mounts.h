@@ -13,8 +13,11 @@
 namespace nsj {
 
 struct Sources {
-  Fd tree;                // a detached clone of a bind or root source
+  Fd tree;                // a detached clone of a bind or root source; an overlay's lower dir
   bool is_dir = true;     // of that source
+  bool detached = false;  // Overlay: tree is a detached clone (a root caller's, maybe idmapped)
+  Fd upper, work;         // Overlay with a host upper dir: O_PATH fds of it and its work dir, or
+  Fd upper_tree;          // a root caller's: a clone of the directory holding both
   std::vector<Fd> nodes;  // device node clones, for the minimal /dev
   std::vector<TopEntry> top;  // the host root as a skeleton (RootHost with extra directories)
 };
@@ -25,6 +28,8 @@ Status open_sources(Ctx& ctx, size_t index, Sources* out);
 // Inodes for a tmpfs of `size` bytes: one per 4 KiB, at least 1024. An inode costs kernel
 // memory that the size does not count, so a sized tmpfs bounds them too.
 inline uint64_t tmpfs_inodes(uint64_t size) { return size / 4096 > 1024 ? size / 4096 : 1024; }
+// The operation's flags as mount(2) takes them.
+unsigned long ms_flags(const proto::MountOp& op);
 // Sets the operation's flags on a detached tree and attaches it at target_fd
 // (or, if target_fd < 0, at target_path).
 Status attach_tree(int tree, int target_fd, const char* target_path, const proto::MountOp& op);

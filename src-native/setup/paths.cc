@@ -24,7 +24,8 @@ Fd open_in_root(int root_fd, const std::string& path, bool directory, bool no_sy
 namespace {
 
 // Creates one missing component `name` in the verified parent `dir`.
-Status create_component(int dir, const std::string& name, bool as_file, const std::string& done, const std::string& path) {
+Status create_component(int dir, const std::string& name, bool as_file, const std::string& done, const std::string& path,
+                        const Owner* owner) {
   int rc;
   if (as_file) {
     int f = ::openat(dir, name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -33,6 +34,8 @@ Status create_component(int dir, const std::string& name, bool as_file, const st
   } else {
     rc = ::mkdirat(dir, name.c_str(), 0755);
   }
+  if (rc == 0 && owner && ::fchownat(dir, name.c_str(), owner->uid, owner->gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return fail("chown", errno, done, "creating " + path);
   if (rc == 0 || errno == EEXIST) return ok();
   int e = errno;
   return fail(as_file ? "open" : "mkdir", e, done,
@@ -44,7 +47,7 @@ Status create_component(int dir, const std::string& name, bool as_file, const st
 
 }  // namespace
 
-Status ensure_in_root(int root_fd, const std::string& path, bool as_file, bool no_symlinks, Fd* out) {
+Status ensure_in_root(int root_fd, const std::string& path, bool as_file, bool no_symlinks, Fd* out, const Owner* owner) {
   Fd fd = open_in_root(root_fd, path, false, no_symlinks);
   if (fd) {
     *out = std::move(fd);
@@ -72,13 +75,23 @@ Status ensure_in_root(int root_fd, const std::string& path, bool as_file, bool n
     bool last = start >= path.size();
     Fd next = open_in_root(root_fd, done, false, no_symlinks);
     if (!next && errno == ENOENT) {
-      NSJ_TRY(create_component(dir.get(), name, last && as_file, done, path));
+      NSJ_TRY(create_component(dir.get(), name, last && as_file, done, path, owner));
       next = open_in_root(root_fd, done, false, no_symlinks);
     }
     if (!next) return fail("openat2", errno, done, "mount target " + path);
     dir = std::move(next);
   }
   *out = std::move(dir);
+  return ok();
+}
+
+Status parent_in_root(int root_fd, const std::string& path, const Owner& owner, Fd* dir, std::string* name) {
+  size_t slash = path.find_last_of('/');
+  std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (leaf.empty() || leaf == "." || leaf == "..") return fail("open", EINVAL, path, "not a file path");
+  std::string parent = slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
+  NSJ_TRY(ensure_in_root(root_fd, parent, false, false, dir, &owner));
+  *name = leaf;
   return ok();
 }
 

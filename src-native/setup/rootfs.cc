@@ -10,8 +10,10 @@
 
 #include "../common/syscalls.h"
 #include "dev.h"
+#include "fixtures.h"
 #include "masks.h"
 #include "mounts.h"
+#include "overlay.h"
 
 namespace nsj {
 
@@ -47,7 +49,8 @@ Status split_names(const std::string& data, std::vector<std::string>* out) {
   return ok();
 }
 
-Status attach_root(const MountOp& op, Sources& src, const char* staging) {
+Status attach_root(Ctx& ctx, const MountOp& op, Sources& src, const char* staging) {
+  if (op.kind == MountKind::Overlay) return apply_overlay(ctx, MountPoint{-1, staging}, op, src);  // writableRoot
   if (op.kind == MountKind::RootHost && !op.data.empty()) {
     std::vector<std::string> extra;
     NSJ_TRY(split_names(op.data, &extra));
@@ -56,9 +59,11 @@ Status attach_root(const MountOp& op, Sources& src, const char* staging) {
   return attach_tree(src.tree.get(), -1, staging, op);
 }
 
-Status apply(int root, const MountOp& op, Sources& src, int null_fd) {
+Status apply(Ctx& ctx, int root, const MountOp& op, Sources& src, int null_fd) {
   switch (op.kind) {
     case MountKind::Dev: return make_dev(root, op, src);
+    case MountKind::Overlay: return apply_overlay(ctx, MountPoint{root, op.target}, op, src);
+    case MountKind::File: return write_fixture(root, op, Owner{ctx.boot.uid, ctx.boot.gid});
     case MountKind::Mask: return apply_mask(root, op, null_fd);
     case MountKind::Rebind: return apply_rebind(root, op);
     default: return apply_mount(root, op, src);
@@ -78,7 +83,7 @@ Status pivot(const char* staging) {
 
 Status build_rootfs(Ctx& ctx) {
   const auto& ops = ctx.boot.mounts;
-  if (ops[0].kind != MountKind::RootHost && ops[0].kind != MountKind::RootDir)
+  if (ops[0].kind != MountKind::RootHost && ops[0].kind != MountKind::RootDir && ops[0].kind != MountKind::Overlay)
     return fail("mount", EINVAL, "/", "the first mount operation must make the root");
 
   // Our mounts never propagate to the host; the host's unmounts still reach us.
@@ -88,6 +93,7 @@ Status build_rootfs(Ctx& ctx) {
   std::vector<Sources> sources(ops.size());
   for (size_t i = 0; i < ops.size(); i++) NSJ_TRY(open_sources(ctx, i, &sources[i]));
   ctx.caller_trees.clear();
+  ctx.caller_uppers.clear();
   Fd null;
   for (const auto& op : ops)
     if (op.kind == MountKind::Mask && !null) NSJ_TRY(open_char_device("null", 1, 3, &null));
@@ -95,12 +101,12 @@ Status build_rootfs(Ctx& ctx) {
   // Phase 2: attach the root.
   const char* staging = nullptr;
   NSJ_TRY(pick_staging(&staging));
-  NSJ_TRY(attach_root(ops[0], sources[0], staging));
+  NSJ_TRY(attach_root(ctx, ops[0], sources[0], staging));
   Fd root(::open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return fail("open", errno, staging, "new root");
 
   // Phase 3: everything else, inside it.
-  for (size_t i = 1; i < ops.size(); i++) NSJ_TRY(apply(root.get(), ops[i], sources[i], null.get()));
+  for (size_t i = 1; i < ops.size(); i++) NSJ_TRY(apply(ctx, root.get(), ops[i], sources[i], null.get()));
   sources.clear();
   if (ops[0].kind == MountKind::RootHost && !ops[0].data.empty()) NSJ_TRY(seal_skeleton(root.get()));
   root.reset();

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "../common/syscalls.h"
@@ -32,7 +33,7 @@ Status add_entry(int root, TopEntry& e) {
       return ok();
     case TopEntry::Dir:
       if (::mkdirat(root, n, 0755) < 0) return fail("mkdir", errno, "/" + e.name);
-      return attach(e.tree.get(), root, e.name);
+      return e.tree ? attach(e.tree.get(), root, e.name) : ok();  // no tree: a mount comes over it
     case TopEntry::File: {
       Fd f(::openat(root, n, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644));
       if (!f) return fail("open", errno, "/" + e.name);
@@ -44,7 +45,7 @@ Status add_entry(int root, TopEntry& e) {
 
 }  // namespace
 
-Status open_skeleton_sources(std::vector<TopEntry>* out) {
+Status open_skeleton_sources(std::vector<TopEntry>* out, const std::vector<std::string>& covered) {
   DIR* dir = ::opendir("/");
   if (!dir) return fail("opendir", errno, "/");
   Status st;
@@ -61,6 +62,8 @@ Status open_skeleton_sources(std::vector<TopEntry>* out) {
       if (n < 0) continue;
       e.kind = TopEntry::Link;
       e.link_target.assign(target, static_cast<size_t>(n));
+    } else if (S_ISDIR(sb.st_mode) && std::find(covered.begin(), covered.end(), name) != covered.end()) {
+      e.kind = TopEntry::Dir;
     } else if (S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode)) {
       e.kind = S_ISDIR(sb.st_mode) ? TopEntry::Dir : TopEntry::File;
       e.tree.reset(sys::open_tree(dirfd(dir), d->d_name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));

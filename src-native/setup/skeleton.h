@@ -18,8 +18,9 @@ struct TopEntry {
   std::string link_target;  // Link
 };
 
-// Phase 1: clone every top-level host entry before anything is mounted over one of them.
-Status open_skeleton_sources(std::vector<TopEntry>* out);
+// Phase 1: clone every top-level host entry before anything is mounted over one of them;
+// those in `covered` (a later mount replaces them whole: /proc, /dev, /tmp) are only made.
+Status open_skeleton_sources(std::vector<TopEntry>* out, const std::vector<std::string>& covered);
 // Phase 2: a tmpfs at staging with the entries and the extra directories in it.
 Status attach_skeleton(const char* staging, std::vector<TopEntry>& entries, const std::vector<std::string>& extra_dirs);
 // Last: the skeleton itself read-only (the binds in it already are).

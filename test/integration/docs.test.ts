@@ -39,6 +39,22 @@ describe('documentation', () => {
     expect(node(['examples/code-runner.mjs', 'while True: pass'])).toMatch(/^killed after \d+ ms \((CPU-time|wall-time) limit\)/);
   });
 
+  it('examples/test-in-overlay.mjs: a project tested over a copy-on-write view, and what the tests changed', () => {
+    expect(node(['examples/test-in-overlay.mjs'])).toBe(
+      [
+        'node_modules: EROFS',
+        'tests passed: hello world',
+        'exit 0; what the tests changed:',
+        '  added    /project/coverage',
+        '  added    /project/coverage/summary.json',
+        '  deleted  /project/scratch.txt',
+        '  modified /project/snapshots/greet.snap',
+        'the project folder is as it was',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('examples/shared-network.mjs: two sandboxes talk over the loopback they share', () => {
     expect(node(['examples/shared-network.mjs'])).toBe('client got: hello from the first sandbox\nserver exit status 0\n');
   });

@@ -8,23 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Container, ContainerError } from '../../dist/index.js';
-import { sharedDir } from '../support/host.js';
-
-/** A minimal rootfs: the host's /usr read-only, and the merged-/usr symlinks next to it. */
-function makeRootfs(): { dir: string; config: { rootfs: string; mounts: Array<{ type: 'bind'; source: string; target: string; readonly: boolean }> }; remove(): void } {
-  const d = sharedDir();
-  fs.mkdirSync(path.join(d.path, 'usr'));
-  for (const l of ['bin', 'lib', 'lib64', 'sbin']) {
-    const host = fs.lstatSync(`/${l}`, { throwIfNoEntry: false });
-    if (host?.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(`/${l}`), path.join(d.path, l));
-    else if (host?.isDirectory()) fs.mkdirSync(path.join(d.path, l));
-  }
-  const mounts = [{ type: 'bind' as const, source: '/usr', target: '/usr', readonly: true }];
-  for (const l of ['bin', 'lib', 'lib64', 'sbin'])
-    if (fs.lstatSync(`/${l}`, { throwIfNoEntry: false })?.isDirectory() && !fs.lstatSync(`/${l}`).isSymbolicLink())
-      mounts.push({ type: 'bind', source: `/${l}`, target: `/${l}`, readonly: true });
-  return { dir: d.path, config: { rootfs: d.path, mounts }, remove: d.remove };
-}
+import { makeRootfs, sharedDir } from '../support/host.js';
 
 let cleanup: Array<() => void> = [];
 afterEach(() => {

@@ -1,25 +1,17 @@
 /** terminal: true gives the main process a pty; nothing inside can reach the caller's terminal. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { finished } from 'node:stream/promises';
 import * as path from 'node:path';
 import { ConfigError, Container } from '../../dist/index.js';
-import { leaks, snapshot } from '../support/host.js';
+import { leakChecks } from '../support/leak-checks.js';
 
 const root = path.resolve(__dirname, '../..');
-let before: ReturnType<typeof snapshot> | undefined;
-
-beforeAll(async () => {
-  await Container.run({ args: ['/bin/true'] });
-});
-afterEach(async () => {
-  if (before) expect(await leaks(before)).toEqual([]);
-  before = undefined;
-});
+const { mark } = leakChecks();
 
 describe('terminal', () => {
   it('the main process has a pty from the container devpts as its controlling terminal', async () => {
-    before = snapshot();
+    mark();
     const r = await Container.run({
       args: ['/bin/sh', '-c', 'tty; test -t 0 && test -t 1 && test -t 2 && echo all-tty; stty size; echo $TERM; ps -o tty= -p $$'],
       terminal: { cols: 100, rows: 40 },
@@ -30,7 +22,7 @@ describe('terminal', () => {
   });
 
   it('input goes through the line discipline; resize delivers SIGWINCH', async () => {
-    before = snapshot();
+    mark();
     await using c = await Container.create({
       args: ['/bin/sh', '-c', 'stty size; read line; echo "got [$line]"; trap "stty size; exit 0" WINCH; echo waiting; while :; do sleep 0.05; done'],
       terminal: true,
@@ -59,7 +51,7 @@ describe('terminal', () => {
   });
 
   it('exec can have a terminal too', async () => {
-    before = snapshot();
+    mark();
     await using c = await Container.create({ args: ['/bin/sleep', '30'] });
     c.start();
     const p = await c.exec(['/bin/sh', '-c', 'test -t 1 && stty size'], { terminal: { cols: 30, rows: 10 } });
@@ -67,7 +59,7 @@ describe('terminal', () => {
   });
 
   it('output the caller does not read waits in the pty, not in the caller (backpressure)', async () => {
-    before = snapshot();
+    mark();
     await using c = await Container.create({ args: ['/usr/bin/yes'], terminal: true, limits: { wallTimeMs: 10_000 } });
     const p = c.start();
     const out = p.stdout!;

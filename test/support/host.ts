@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { dirOf, hierarchiesFrom, parseMountinfo, parseProcCgroup } from '../../dist/cgroups/detect.js';
+import * as path from 'node:path';
 
 /** Pids of every child of this process (all threads: stages are children of the reactor's caller thread). */
 export function childPids(pid = process.pid): number[] {
@@ -118,4 +119,20 @@ export function nsjailCgroupsOf(pid: number): string[] {
     .filter((h) => h?.caller?.includes('/nsjail-ts-'))
     .map((h) => dirOf(h!, h!.caller!)!)
     .sort();
+}
+
+/** A minimal rootfs: the host's /usr read-only, and the merged-/usr symlinks next to it. */
+export function makeRootfs(): { dir: string; config: { rootfs: string; mounts: Array<{ type: 'bind'; source: string; target: string; readonly: boolean }> }; remove(): void } {
+  const d = sharedDir();
+  fs.mkdirSync(path.join(d.path, 'usr'));
+  for (const l of ['bin', 'lib', 'lib64', 'sbin']) {
+    const host = fs.lstatSync(`/${l}`, { throwIfNoEntry: false });
+    if (host?.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(`/${l}`), path.join(d.path, l));
+    else if (host?.isDirectory()) fs.mkdirSync(path.join(d.path, l));
+  }
+  const mounts = [{ type: 'bind' as const, source: '/usr', target: '/usr', readonly: true }];
+  for (const l of ['bin', 'lib', 'lib64', 'sbin'])
+    if (fs.lstatSync(`/${l}`, { throwIfNoEntry: false })?.isDirectory() && !fs.lstatSync(`/${l}`).isSymbolicLink())
+      mounts.push({ type: 'bind', source: `/${l}`, target: `/${l}`, readonly: true });
+  return { dir: d.path, config: { rootfs: d.path, mounts }, remove: d.remove };
 }

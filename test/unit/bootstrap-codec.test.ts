@@ -71,6 +71,8 @@ function randomSpec(seed: number): BootstrapSpec {
       flags: r.u32(),
       mode: r.int(0o10000),
       size: r.u64(),
+      offset: r.u64(),
+      workdir: r.str(30),
     })),
     rlimits: r.list(4, () => ({ resource: r.int(16), soft: r.u64(), hard: r.u64() })),
     caps: [...new Set(r.list(6, () => r.int(64)))].sort((a, b) => a - b),
@@ -84,6 +86,7 @@ function randomSpec(seed: number): BootstrapSpec {
     terminalSize: r.u32(),
     cgroupTasks: r.list(3, () => `/sys/fs/cgroup/${r.str(20)}/tasks`),
     cgroupDir: `/sys/fs/cgroup/${r.str(30)}`,
+    outputs: r.list(3, () => `/${r.str(20)}`),
   };
 }
 

@@ -38,6 +38,15 @@ describe('ContainerConfig validation', () => {
     [{ args: ['sh'], hostname: 'x', namespaces: ['user', 'pid'] }, 'hostname', /requires the 'uts' namespace/],
     [{ args: ['sh'], hostname: 'x'.repeat(65) }, 'hostname', /64 bytes/],
     [{ args: ['sh'], rootfs: 'rel' }, 'rootfs', /absolute/],
+    [{ args: ['sh'], files: [] }, 'files', /object of path/],
+    [{ args: ['sh'], files: { '/a': { content: 'x', owner: 1 } } }, 'files["/a"].owner', /not a fixture option/],
+    [{ args: ['sh'], files: { '/a': 'x' }, namespaces: ['user', 'pid'] }, 'files', /'mount' namespace/],
+    [{ args: ['sh'], writableRoot: 'yes' }, 'writableRoot', /boolean or \{ sizeBytes \}/],
+    [{ args: ['sh'], writableRoot: { size: 1 } }, 'writableRoot.size', /not an option of writableRoot/],
+    [{ args: ['sh'], mounts: [{ type: 'overlay', target: '/w' }] }, 'mounts[0].source', /string/],
+    [{ args: ['sh'], mounts: [{ type: 'overlay', source: '/tmp', target: '/w', upperDir: '/x/up', sizeBytes: 1 << 20 }] }, 'mounts[0].upperDir', /parent directory/],
+    [{ args: ['sh'], mounts: [{ type: 'overlay', source: '/tmp', target: '/w', bogus: 1 }] }, 'mounts[0].bogus', /not an option of a overlay mount/],
+    [{ args: ['sh'], mounts: [{ type: 'tmpfs', target: '/w' }, { type: 'tmpfs', target: '/w//' }] }, 'mounts[1].target', /also the target of mounts\[0\]/],
     [{ args: ['sh'], rootfs: '/r', namespaces: ['user', 'pid'] }, 'rootfs', /'mount' namespace/],
     [{ args: ['sh'], readonlyRootfs: true }, 'readonlyRootfs', /requires rootfs/],
     [{ args: ['sh'], mounts: [{ type: 'bind', target: '/x' }] }, 'mounts[0].source', /string/],
@@ -217,6 +226,50 @@ describe('ContainerConfig validation', () => {
     const rest = ops.slice(7).map((o) => [o.kind, o.target]);
     expect(rest).toEqual(expect.arrayContaining([[10, '/proc/kcore'], [10, '/proc/keys'], [10, '/proc/slabinfo'], [10, '/sys/firmware'], [11, '/proc/sys'], [11, '/proc/sysrq-trigger']]));
     expect(rest.every(([kind]) => kind === 10 || kind === 11)).toBe(true);
+  });
+
+  it('plans fixtures: a tmpfs of their own at the topmost directory the host lacks, owned by the user; File operations after every mount', () => {
+    const norm = normalizeConfig({
+      args: ['id'],
+      user: { uid: 5, gid: 6 },
+      files: { '/nsjail-ts-app/a/main.py': 'x', '/nsjail-ts-app/b': Buffer.from([1, 2]), '/tmp/in': { content: 'abc', mode: 0o600 }, '/w/x': 'y' },
+      mounts: [{ type: 'tmpfs', target: '/w' }],
+    });
+    const ops = planMounts(norm);
+    expect([ops[0].kind, ops[0].data!.split('/').sort()]).toEqual([1, ['nsjail-ts-app', 'w']]); // the skeleton root has both
+    const auto = ops.filter((o) => o.kind === 4 && o.target === '/nsjail-ts-app');
+    expect(auto).toEqual([expect.objectContaining({ data: 'uid=5,gid=6', mode: 0o755 })]);
+    const files = ops.filter((o) => o.kind === 12);
+    expect(files.map((o) => [o.target, o.offset, o.size, o.mode])).toEqual([
+      ['/nsjail-ts-app/a/main.py', 0, 1, 0o644],
+      ['/nsjail-ts-app/b', 1, 2, 0o644],
+      ['/tmp/in', 3, 3, 0o600],
+      ['/w/x', 6, 1, 0o644],
+    ]);
+    // The fixtures' tmpfs before the user's mounts, the files after them.
+    const at = (o: object) => ops.indexOf(o as never);
+    expect(at(auto[0])).toBeLessThan(ops.findIndex((o) => o.target === '/w'));
+    expect(at(files[0])).toBeGreaterThan(ops.findIndex((o) => o.target === '/w'));
+  });
+
+  it('plans overlays: the lower layer idmapped like a bind (root callers), a private upper sized, or an upperDir and its work dir', () => {
+    const src = fs.mkdtempSync('/tmp/nsjail-ts-unit-');
+    try {
+      const ops = planMounts(
+        normalizeConfig({ args: ['id'], mounts: [{ type: 'overlay', source: src, target: '/a' }, { type: 'overlay', source: src, target: '/b', upperDir: `${src}-up`, noexec: true }] }),
+      );
+      const [a, b] = ops.filter((o) => o.kind === 13);
+      expect(a).toMatchObject({ source: src, target: '/a', size: 256 << 20 });
+      expect(b).toMatchObject({ data: `${src}-up`, workdir: `${src.replace(/[^/]+$/, '')}.${src.split('/').pop()}-up.nsjail-ts-work` });
+      expect((a.flags! & 64) !== 0).toBe(process.geteuid!() === 0);
+      expect(b.flags! & 16).toBe(16);
+      // An upperDir writes to the host: the setuid guard is in the filter.
+      const guarded = normalizeConfig({ args: ['id'], seccomp: 'none', mounts: [{ type: 'overlay', source: src, target: '/b', upperDir: `${src}-up` }] });
+      expect(guarded.seccompProgram).not.toBeNull();
+      expect(normalizeConfig({ args: ['id'], seccomp: 'none', mounts: [{ type: 'overlay', source: src, target: '/a' }] }).seccompProgram).toBeNull();
+    } finally {
+      fs.rmSync(src, { recursive: true });
+    }
   });
 
   it('masks every procfs and sysfs the config mounts, unless the mount says mask: false', () => {

@@ -66,9 +66,11 @@ describe('bootstrap message', () => {
       gid: 100,
       groups: [10, 20],
       mounts: [
-        { kind: 1, source: '', target: '/', data: '', flags: 0, mode: 0, size: 0 },
-        { kind: 3, source: '/src', target: '/dst', data: '', flags: 3, mode: 0, size: 0 },
-        { kind: 4, source: '', target: '/tmp', data: 'nr_inodes=100', flags: 12, mode: 0o1777, size: 1 << 30 },
+        { kind: 1, source: '', target: '/', data: '', flags: 0, mode: 0, size: 0, offset: 0, workdir: '' },
+        { kind: 3, source: '/src', target: '/dst', data: '', flags: 3, mode: 0, size: 0, offset: 0, workdir: '' },
+        { kind: 4, source: '', target: '/tmp', data: 'nr_inodes=100', flags: 12, mode: 0o1777, size: 1 << 30, offset: 0, workdir: '' },
+        { kind: 12, source: '', target: '/app/x', data: '', flags: 0, mode: 0o755, size: 10, offset: 4096, workdir: '' },
+        { kind: 13, source: '/src', target: '/w', data: '/up', flags: 4, mode: 0, size: 0, offset: 0, workdir: '/.up.work' },
       ],
       rlimits: [
         { resource: 7, soft: 64, hard: 1024 },
@@ -84,6 +86,7 @@ describe('bootstrap message', () => {
       terminalSize: (132 << 16) | 43,
       cgroupTasks: ['/sys/fs/cgroup/memory/a/nsjail-ts-1/tasks', '/sys/fs/cgroup/pids/nsjail-ts-1/tasks'],
       cgroupDir: '/sys/fs/cgroup/unified/nsjail-ts-1',
+      outputs: ['/app/out.txt', '/app/results'],
     };
     // The spec names every field of the schema (and nothing else).
     expect(Object.keys(spec).sort()).toEqual([...native.constants.bootstrapFields].sort());
