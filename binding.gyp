@@ -3,7 +3,8 @@
     # A static init program execs faster (no dynamic loader) and runs on any glibc; build
     # it so where the toolchain has a static libc (Debian: libc6-dev; Fedora: glibc-static).
     "init_link": "<!(sh -c \"echo 'int main(){return 0;}' | ${CXX:-c++} -x c++ -static -o /dev/null - >/dev/null 2>&1 && echo static || echo dynamic\")",
-    "protocol_sources": [
+    "shared_sources": [
+      "src-native/common/fd_passing.cc",
       "src-native/protocol/netlink.cc",
       "src-native/protocol/bootstrap.cc",
       "src-native/protocol/report.cc",
@@ -14,7 +15,7 @@
     {
       "target_name": "nsjail_ts",
       "sources": [
-        "<@(protocol_sources)",
+        "<@(shared_sources)",
         "src-native/addon/bindings.cc",
         "src-native/addon/bootstrap_js.cc",
         "src-native/addon/cgroup_watch.cc",
@@ -24,7 +25,8 @@
         "src-native/addon/reactor.cc",
         "src-native/addon/seccomp_compile.cc",
         "src-native/addon/syscall_table.cc",
-        "src-native/addon/spawn.cc"
+        "src-native/addon/spawn.cc",
+        "src-native/addon/zygote.cc"
       ],
       # The system call table, generated from the kernel headers the compiler sees.
       "actions": [
@@ -45,7 +47,7 @@
       "target_name": "nsjail-ts-init",
       "type": "executable",
       "sources": [
-        "<@(protocol_sources)",
+        "<@(shared_sources)",
         "src-native/agent/changes.cc",
         "src-native/agent/file_ops.cc",
         "src-native/agent/frames.cc",
@@ -56,6 +58,8 @@
         "src-native/nsexec/idmap.cc",
         "src-native/nsexec/join.cc",
         "src-native/nsexec/main.cc",
+        "src-native/nsexec/entry.cc",
+        "src-native/nsexec/zygote.cc",
         "src-native/nsexec/main_process.cc",
         "src-native/nsexec/reaper.cc",
         "src-native/nsexec/stage0.cc",

@@ -24,6 +24,7 @@ import { cgroupCompleter, liveStats, type LiveStats } from './cgroups/stats.js';
 import { openStdio, type StdioSet } from './stdio.js';
 import { signalNumber, type ExitStatus, type RunResult } from './status.js';
 import { inTurn } from './spawn-queue.js';
+import { Profile } from './profile.js';
 import { Terminal } from './terminal.js';
 
 export interface CreateOptions {
@@ -44,9 +45,16 @@ export interface RunOptions extends CreateOptions {
    * by path; a folder's files under their own paths). What is missing is left out.
    */
   outputs?: string[];
+  /**
+   * A debugging aid: `result.profile` lists, on one clock, where the start and end spent
+   * their time (JS, the addon's thread, every stage and mount). Adds a little time itself.
+   */
+  profile?: boolean;
 }
 
-const debug = /^(1|true|yes)$/i.test(process.env.NSJAIL_TS_DEBUG ?? '');
+/** NSJAIL_TS_DEBUG: 1 (or true, yes) for the stages' steps; 2 for every mount too. */
+const debugLevel = /^(1|true|yes)$/i.test(process.env.NSJAIL_TS_DEBUG ?? '') ? 1 : process.env.NSJAIL_TS_DEBUG === '2' ? 2 : 0;
+const debug = debugLevel > 0;
 
 function validateId(id: unknown): string {
   if (id === undefined) return randomBytes(6).toString('hex');
@@ -68,19 +76,22 @@ function spawnInstance(
   join?: number,
   owned: { filesFd?: number; outputsFd?: number; fds?: number[] } = {},
   cgroup?: CgroupWatchPaths,
+  profile?: Profile,
 ): { instance: Instance; stdio: StdioSet } {
   const { filesFd, outputsFd } = owned;
   const ownedFds = [filesFd, outputsFd, ...(owned.fds ?? [])].filter((fd): fd is number => fd !== undefined);
   let stdio: StdioSet | undefined;
   try {
     const bootstrap = native.encodeBootstrap(spec);
+    profile?.mark('bootstrap encoded');
     ensureReactor();
     // With a terminal, the pty becomes 0, 1 and 2 inside; until then they are /dev/null.
     const terminal = (spec.flags & BootFlag.Terminal) !== 0;
     stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
     const transfer = [...stdio.transferFarEnds(), ...ownedFds];
     const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, filesFd, outputsFd, transfer, join, cgroup });
-    return { instance: new Instance(handle, { reaper, debug, initPath }), stdio };
+    profile?.mark('spawn queued');
+    return { instance: new Instance(handle, { reaper, debug, initPath, profile }), stdio };
   } catch (e) {
     // Nothing was queued: the addon took none of them.
     stdio?.destroy();
@@ -177,9 +188,16 @@ export class Container {
   }
 
   /** `outputs` (a run's): with init, the reaper sends them once the main process has ended. */
-  private static async createInternal(config: ContainerConfig, options: CreateOptions, startNow: boolean, outputs: string[] = []): Promise<Container> {
+  private static async createInternal(
+    config: ContainerConfig,
+    options: CreateOptions,
+    startNow: boolean,
+    outputs: string[] = [],
+    profile?: Profile,
+  ): Promise<Container> {
     const id = validateId(options?.id);
     const norm = normalizeConfig(config);
+    profile?.mark('config normalized');
     const extraFds = norm.stdio.length - 3;
     // Joins of our own containers' namespaces go through the fds the addon holds for them.
     const { namespaces: joined, join } = joinOwnContainers(norm.namespaces, extraFds);
@@ -189,7 +207,8 @@ export class Container {
     let outputsNear: net.Socket | undefined;
     const unhanded: number[] = []; // ours to close until spawnInstance has them
     try {
-      const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: debug ? 1 : 0, cgroup: cgroup?.bootstrap });
+      const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: profile ? 2 : debugLevel, cgroup: cgroup?.bootstrap });
+      profile?.mark('bootstrap built');
       removeWorkDirs = await prepareUpperDirs(norm);
       const filesFd = await fixturesMemfd(norm.files);
       if (filesFd !== undefined) unhanded.push(filesFd);
@@ -201,7 +220,7 @@ export class Container {
         outputsNear = new net.Socket({ fd: near, readable: true, writable: false });
         spec.outputs = outputs;
       }
-      const spawned = inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, { filesFd, outputsFd }, cgroup?.watch));
+      const spawned = inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, { filesFd, outputsFd }, cgroup?.watch, profile));
       unhanded.length = 0;
       const { instance, stdio } = await spawned;
       if (cgroup) instance.completeStatus = cgroupCompleter(cgroup, instance.initGone);
@@ -212,6 +231,7 @@ export class Container {
         if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs, true);
       }
       const terminal = await readyOrCleanUp(instance, stdio, norm.terminal !== null);
+      profile?.mark('ready');
       const c = new Container(id, norm, spec, instance, stdio, terminal, removeWorkDirs, cgroup);
       c.outputsFromReaper = fromReaper;
       return c;
@@ -228,17 +248,25 @@ export class Container {
   static async run(config: ContainerConfig, options: RunOptions = {}): Promise<RunResult> {
     const maxBuffer = validateMaxBuffer(options?.maxBuffer, DEFAULT_MAX_BUFFER);
     const outputs = validateOutputs(options?.outputs);
-    const c = await Container.createInternal(config, options, true, outputs);
+    const profile = options?.profile ? new Profile() : undefined;
+    const c = await Container.createInternal(config, options, true, outputs, profile);
     try {
       // Without a reaper (init: false) the file agent reads them: it starts while the program runs.
       if (outputs.length && !c.outputsFromReaper) c.fileAccess.start('outputs').catch(() => {});
       const p = c.start();
+      profile?.mark('process started');
       if (p.stdin && options.input !== undefined) p.stdin.write(options.input);
       // A terminal has no end of input (only ^D); a pipe does.
       if (p.stdin && !p.isTTY) p.stdin.end();
-      const result = await p.output({ maxBuffer });
-      if (!outputs.length) return result;
-      return { ...result, files: (await c.outputsFromReaper) ?? (await c.fileAccess.collect(outputs)) };
+      const result: RunResult = await p.output({ maxBuffer });
+      profile?.mark('output collected');
+      if (outputs.length) result.files = (await c.outputsFromReaper) ?? (await c.fileAccess.collect(outputs));
+      if (profile) {
+        await c.destroy();
+        profile.mark('destroyed');
+        result.profile = profile.marks;
+      }
+      return result;
     } finally {
       await c.destroy();
     }

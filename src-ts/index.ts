@@ -8,3 +8,4 @@ export type { EndReason, ExitStatus, RunResult, Stats } from './status.js';
 export type { LiveStats } from './cgroups/stats.js';
 export type { OutputOptions } from './process.js';
 export type { SeccompPolicy } from './seccomp.js';
+export type { ProfileMark } from './profile.js';

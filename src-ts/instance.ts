@@ -9,6 +9,7 @@ import { listen, unlisten } from './events.js';
 import { HeldFds } from './held-fds.js';
 import { diagnose } from './hints.js';
 import { native, StageId, type NativeEvent } from './native.js';
+import type { Profile } from './profile.js';
 import { buildStatus, signalName, type ExitStatus, type LimitReason, type Usage } from './status.js';
 
 const ENOENT = 2;
@@ -85,8 +86,12 @@ export class Instance {
   /** terminal: the pty master the main process's side sent; whoever takes it owns it. */
   private ptyFd?: number;
 
-  constructor(handle: number, opts: { reaper: boolean; debug: boolean; initPath: string }) {
+  /** RunOptions.profile: every event and stage log line is noted here. */
+  readonly profile?: Profile;
+
+  constructor(handle: number, opts: { reaper: boolean; debug: boolean; initPath: string; profile?: Profile }) {
     this.handle = handle;
+    this.profile = opts.profile;
     this.pids = {};
     this.initPath = opts.initPath;
     this.hasReaper = opts.reaper;
@@ -112,6 +117,7 @@ export class Instance {
   }
 
   private onEvent(ev: NativeEvent): void {
+    if (this.profile) this.noteEvent(ev, this.profile);
     switch (ev.type) {
       case 'spawned':
         return this.onSpawned(ev.pid);
@@ -145,6 +151,13 @@ export class Instance {
       case 'released':
         return this.onReleased(ev);
     }
+  }
+
+  private noteEvent(ev: NativeEvent, profile: Profile): void {
+    if (ev.type === 'log') return profile.markLog(this.stageOf(ev), ev.message);
+    if (ev.began !== undefined) profile.mark('spawn began', 'addon', ev.began);
+    profile.mark(`${ev.type}${ev.stage && ev.stage !== 'parent' ? ` (${ev.stage})` : ''}`, 'addon', ev.at);
+    profile.mark(`got ${ev.type}`);
   }
 
   private onSpawned(pid: number): void {

@@ -56,8 +56,11 @@ function isUnder(p: string, dir: string): boolean {
 }
 
 function realpath(p: string): string | undefined {
+  // Most of the credential paths are missing: a failed stat is cheaper than a failed
+  // realpath (and its exception), and this runs on every start.
+  if (!fs.existsSync(p)) return undefined;
   try {
-    return fs.realpathSync(p);
+    return fs.realpathSync.native(p);
   } catch {
     return undefined; // missing: nothing to hide
   }

@@ -102,7 +102,13 @@ export interface ProtocolConstants {
   fileChunk: number;
 }
 
-export type NativeEvent =
+/**
+ * What the reactor posts. `at`: when it saw it (ms of the monotonic clock, as
+ * process.hrtime); 'spawned' also has `began`, when it began the spawn.
+ */
+export type NativeEvent = NativeEventBody & { at: number; began?: number };
+
+type NativeEventBody =
   | { handle: number; type: 'hello'; stage: 'child' | 'init' | 'main'; pid: number }
   | { handle: number; type: 'pids'; stage: 'parent'; pid: number; pidFirst: number }
   | { handle: number; type: 'error' | 'protocolError'; stage: string; errno: number; syscall?: string; path?: string; message?: string; pid?: number }

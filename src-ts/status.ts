@@ -1,5 +1,6 @@
 /** Exit statuses: ExitStatus and RunResult (README.md, "API" and "Limits and results"). */
 import * as os from 'node:os';
+import type { ProfileMark } from './profile.js';
 import type { CgroupLimitName } from './config-limits.js';
 
 /**
@@ -66,6 +67,8 @@ export interface RunResult extends ExitStatus {
   durationMs: number;
   /** With RunOptions.outputs: what was read back, by path inside the container. */
   files?: Record<string, Buffer>;
+  /** With RunOptions.profile: where the time went, in time order. */
+  profile?: ProfileMark[];
 }
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(

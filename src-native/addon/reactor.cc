@@ -45,6 +45,8 @@ bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
   auto num = [&](const char* key, double d) { return put(key, napi_create_double(env, d, &v)); };
   auto str = [&](const char* key, const std::string& t) { return put(key, napi_create_string_utf8(env, t.data(), t.size(), &v)); };
   bool ok = num("handle", ev.handle) && str("type", kinds[ev.kind]) && str("stage", proto::stage_name(ev.stage));
+  if (ok) ok = num("at", static_cast<double>(ev.at_us) / 1000);
+  if (ok && ev.began_us) ok = num("began", static_cast<double>(ev.began_us) / 1000);
   if (ok && ev.pid) ok = num("pid", ev.pid);
   if (ok && ev.pid_first) ok = num("pidFirst", ev.pid_first);
   if (ok && (ev.kind == ReactorEvent::Exit || ev.kind == ReactorEvent::Reaped)) {
@@ -245,6 +247,7 @@ void Reactor::run_commands(std::vector<ReactorEvent>* out) {
       ::send(it->second->sock.get(), cmd.msg.data(), cmd.msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       continue;
     }
+    const uint64_t began = monotonic_us();
     std::vector<Fd> held;  // copies of the joined container's namespace fds, for this spawn
     Status st;
     {
@@ -261,10 +264,22 @@ void Reactor::run_commands(std::vector<ReactorEvent>* out) {
     auto cgroup = cmd.cgroup.empty() ? nullptr : std::make_unique<CgroupWatch>();
     if (st.ok() && cgroup) st = cgroup->open(cmd.cgroup);
     if (st.ok() && stopping_) st = fail("posix_spawn", ECANCELED, "", "the environment is shutting down");
-    if (st.ok()) st = spawn_stage0(cmd.req, &res);
+    if (st.ok()) st = spawn_stage0(cmd.req, &zygote_, &res);
+    watch_new_zygote();
+    std::unique_ptr<PendingSpawn> pending;
+    if (st.ok() && res.pid == 0) {
+      // The zygote forks it: until it says hello, keep what a second try would need.
+      pending = std::make_unique<PendingSpawn>();
+      pending->req = std::move(cmd.req);
+      pending->transfer = std::move(cmd.transfer);
+      pending->held = std::move(held);
+      pending->began_us = pending->sent_us = began;
+    }
     for (int fd : cmd.transfer) ::close(fd);  // the child has its copies now (or never will)
     std::lock_guard<std::mutex> lock(mu_);
-    finish_spawn(cmd.handle, st, std::move(res), std::move(cgroup), out);
+    size_t before = out->size();
+    finish_spawn(cmd.handle, st, std::move(res), std::move(cgroup), std::move(pending), out);
+    if (out->size() > before) out->back().began_us = began;
   }
 }
 
@@ -289,12 +304,13 @@ Status Reactor::hold_namespaces(uint32_t handle, std::vector<Fd>* out) {
 
 // Under mu_: the instance gets its stage 0, or learns that there is none.
 void Reactor::finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res, std::unique_ptr<CgroupWatch> cgroup,
-                           std::vector<ReactorEvent>* out) {
+                           std::unique_ptr<PendingSpawn> pending, std::vector<ReactorEvent>* out) {
   auto it = instances_.find(handle);
   if (it == instances_.end()) {
-    // Only shutdown() removes a spawning instance: kill and reap the orphan here.
+    // Only shutdown() removes a spawning instance: kill and reap the orphan here. (One
+    // the zygote forks finds its init socket closed, and the zygote is killed too.)
     if (cgroup) cgroup->kill();
-    if (st.ok()) {
+    if (st.ok() && res.pidfd) {
       sys::pidfd_send_signal(res.pidfd.get(), SIGKILL);
       siginfo_t info;
       ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(res.pidfd.get()), &info, WEXITED);
@@ -317,27 +333,107 @@ void Reactor::finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res,
     out->push_back(ev);
     return;
   }
-  in.sock = std::move(res.sock);
-  in.sock_open = true;
-  Proc& p = in.procs[proto::STAGE_PARENT];
-  p.pid = res.pid;
-  p.pidfd = std::move(res.pidfd);
-  int e1 = watch(in.sock.get(), in.handle, kSock);
-  int e2 = watch(p.pidfd.get(), in.handle, kPidfdBase + proto::STAGE_PARENT);
-  if (e1 || e2) {
+  if (!attach_stage0(in, std::move(res), out)) {
     if (cgroup) cgroup->kill();
-    fail_instance(in, e1 ? e1 : e2, "epoll_ctl", "cannot watch the new instance", out);
     return;
   }
   if (cgroup) adopt_cgroup(in, std::move(cgroup), out);
+  in.pending = std::move(pending);  // Spawned comes with stage 0's hello
   if (in.released) {
     kill_all(in);
     return;
   }
+  if (in.pending) return;
   ReactorEvent ev{ReactorEvent::Spawned};
   ev.handle = handle;
-  ev.pid = res.pid;
+  ev.pid = in.procs[proto::STAGE_PARENT].pid;
   out->push_back(ev);
+}
+
+// Under mu_: the init socket, and stage 0's pidfd when we spawned it ourselves (from the
+// zygote, it comes with its hello). False if they cannot be watched (the instance failed).
+bool Reactor::attach_stage0(Instance& in, SpawnResult&& res, std::vector<ReactorEvent>* out) {
+  in.sock = std::move(res.sock);
+  in.sock_open = true;
+  int e = watch(in.sock.get(), in.handle, kSock);
+  if (!e && res.pidfd) {
+    Proc& p = in.procs[proto::STAGE_PARENT];
+    p.pid = res.pid;
+    p.pidfd = std::move(res.pidfd);
+    e = watch(p.pidfd.get(), in.handle, kPidfdBase + proto::STAGE_PARENT);
+  }
+  if (e) fail_instance(in, e, "epoll_ctl", "cannot watch the new instance", out);
+  return e == 0;
+}
+
+// Under mu_: stage 0 from the zygote has said hello (and is tracked): the start is done.
+void Reactor::spawned_by_zygote(Instance& in, std::vector<ReactorEvent>* out) {
+  ReactorEvent ev{ReactorEvent::Spawned};
+  ev.handle = in.handle;
+  ev.pid = in.procs[proto::STAGE_PARENT].pid;
+  ev.began_us = in.pending->began_us;
+  in.pending.reset();  // closes our copies of its fds
+  out->push_back(ev);
+}
+
+// Under mu_: the init socket closed before stage 0 said hello. The zygote died before it
+// forked (a start is never lost to that: it is made again, by a new zygote or by
+// posix_spawn), or it said why it could not fork.
+void Reactor::respawn(Instance& in, std::vector<ReactorEvent>* out) {
+  std::unique_ptr<PendingSpawn> p = std::move(in.pending);
+  unwatch(in.sock.get());
+  in.sock.reset();
+  in.sock_open = false;
+  Status st = fail("clone", ECHILD, "", "stage 0 did not start: the zygote died");
+  if (!p->failed && !in.released && p->attempts < 3) {
+    SpawnResult res;
+    st = spawn_stage0(p->req, &zygote_, &res);
+    watch_new_zygote();
+    if (st.ok()) {
+      bool from_zygote = res.pid == 0;
+      if (!attach_stage0(in, std::move(res), out)) return;
+      if (from_zygote) {
+        p->attempts++;
+        p->sent_us = monotonic_us();
+        in.pending = std::move(p);
+        return;
+      }
+      ReactorEvent ev{ReactorEvent::Spawned};
+      ev.handle = in.handle;
+      ev.pid = in.procs[proto::STAGE_PARENT].pid;
+      ev.began_us = p->began_us;
+      out->push_back(ev);
+      return;
+    }
+  }
+  if (in.released) return;
+  ReactorEvent ev{ReactorEvent::SpawnFailed};
+  ev.handle = in.handle;
+  ev.err_no = static_cast<uint32_t>(st.err);
+  ev.syscall = st.syscall;
+  ev.path = st.path;
+  ev.message = st.what;
+  out->push_back(ev);
+}
+
+// Under mu_: a zygote that takes no request (stopped, stuck) must not hold starts up. One
+// with a start unanswered for 2 s is killed; what it had queued is then made again
+// (respawn). Returns how long epoll may wait before the next look.
+int Reactor::zygote_watchdog() {
+  const uint64_t now = monotonic_us();
+  bool any = false;
+  for (auto& [h, in] : instances_) {
+    if (!in->pending) continue;
+    any = true;
+    if (now - in->pending->sent_us > 2000000 && zygote_.pid()) zygote_.stop();
+  }
+  return any ? 250 : -1;
+}
+
+// Its pidfd is how we notice a zygote has died, to reap it.
+void Reactor::watch_new_zygote() {
+  int fd = zygote_.take_new_pidfd();
+  if (fd >= 0) watch(fd, 0, kZygote);
 }
 
 // Under mu_: the container's cgroup limits, watched from now on. One that cannot be watched
@@ -510,6 +606,7 @@ void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
     if (got == 0) return;
     if (got < 0) {
       // Every stage and the main process have closed it (exec'd or exited).
+      if (in.pending) return respawn(in, out);
       unwatch(in.sock.get());
       in.sock_open = false;
       return;
@@ -537,6 +634,7 @@ void Reactor::on_report(Instance& in, const proto::Report& r, Datagram& d, React
     case proto::MSG_HELLO:
       ev->kind = ReactorEvent::Hello;
       track(in, r.stage, d.sender, out);
+      if (r.stage == proto::STAGE_PARENT && in.pending) spawned_by_zygote(in, out);
       return;
     case proto::MSG_PIDS:
       if (proto::parse_pids(r.json, &ev->pid, &ev->pid_first))
@@ -545,6 +643,7 @@ void Reactor::on_report(Instance& in, const proto::Report& r, Datagram& d, React
         ev->message = "malformed pid relay: " + r.json;
       return;
     case proto::MSG_ERROR:
+      if (in.pending) in.pending->failed = true;  // from the zygote: no stage 0 to wait for
       ev->kind = ReactorEvent::Error;
       ev->err_no = r.err_no;
       ev->syscall = r.syscall;
@@ -656,8 +755,9 @@ void Reactor::on_timer(Instance& in, std::vector<ReactorEvent>* out) {
 void Reactor::loop() {
   std::vector<ReactorEvent> events;
   struct epoll_event evs[64];
+  int timeout = -1;
   for (;;) {
-    int n = ::epoll_wait(epoll_.get(), evs, 64, -1);
+    int n = ::epoll_wait(epoll_.get(), evs, 64, timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
       return;
@@ -673,6 +773,10 @@ void Reactor::loop() {
           (void)!::read(wake_.get(), &v, sizeof v);
           if (stopping_.load()) return;
           have_commands = true;
+          continue;
+        }
+        if (tag == kZygote) {
+          zygote_.on_pidfd();
           continue;
         }
         auto it = instances_.find(static_cast<uint32_t>(k >> 8));
@@ -695,6 +799,10 @@ void Reactor::loop() {
       }
     }
     if (have_commands) run_commands(&events);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      timeout = zygote_watchdog();
+    }
     post(events);
   }
 }
@@ -746,6 +854,7 @@ void Reactor::shutdown() {
       }
     }
   instances_.clear();
+  zygote_.stop();
   {
     std::lock_guard<std::mutex> cmd_lock(cmd_mu_);
     for (auto& cmd : commands_)

@@ -16,12 +16,14 @@
 #include <thread>
 #include <vector>
 
+#include "../common/clock.h"
 #include "../common/fd.h"
 #include "../protocol/report.h"
 #include "../common/usage.h"
 #include "cgroup_watch.h"
 #include "datagram.h"
 #include "spawn.h"
+#include "zygote.h"
 
 namespace nsj {
 
@@ -30,6 +32,9 @@ struct ReactorEvent {
   enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Timeout, ProtocolError, Pty, Spawned, SpawnFailed, Released, Nsfds, Limit } kind;
   uint32_t handle = 0;
   uint32_t stage = 0;
+  // When the reactor saw it; Spawned: also when it began the spawn (for a profile).
+  uint64_t at_us = monotonic_us();
+  uint64_t began_us = 0;
   int pid = 0, pid_first = 0;
   int code = -1, signal = 0;  // Exit, Reaped
   bool has_usage = false;     // Exit (the reaper's word), Reaped (waitid's)
@@ -93,6 +98,20 @@ class Reactor {
     Fd pidfd;
     bool reaped = false;
   };
+  // A start the zygote took: what it needs to be made again if the zygote dies before
+  // forking it, kept until stage 0's hello (then its fds are closed).
+  struct PendingSpawn {
+    SpawnRequest req;
+    std::vector<int> transfer;  // closed once stage 0 has its copies
+    std::vector<Fd> held;       // copies of a joined container's namespace fds
+    uint64_t began_us = 0;
+    uint64_t sent_us = 0;  // the last time it was handed to a zygote
+    int attempts = 1;
+    bool failed = false;  // the zygote reported why it could not fork it
+    ~PendingSpawn() {
+      for (int fd : transfer) ::close(fd);
+    }
+  };
   struct Instance {
     uint32_t handle = 0;
     Fd sock;
@@ -101,6 +120,7 @@ class Reactor {
     bool released = false;
     bool sock_open = false;  // once spawned
     bool spawning = true;
+    std::unique_ptr<PendingSpawn> pending;  // forked by the zygote, no hello yet
     // The container's namespaces, from its stage 2 (MSG_NSFDS), in ns_types order:
     // what exec (and containers that join this one) join through.
     std::vector<Fd> ns_fds;
@@ -110,7 +130,7 @@ class Reactor {
     std::unique_ptr<CgroupWatch> cgroup;  // a container with cgroup limits
     bool limit_hit = false;               // a cgroup limit ended it (reported once)
   };
-  enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6, kCpuTimer = 7, kOom = 8 };
+  enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6, kCpuTimer = 7, kOom = 8, kZygote = 9 };
 
   struct Command {
     enum Kind { Spawn, Send, Timer, Release } kind = Send;
@@ -132,7 +152,8 @@ class Reactor {
   void loop();
   void run_commands(std::vector<ReactorEvent>* out);
   void finish_spawn(uint32_t handle, const Status& st, SpawnResult&& res, std::unique_ptr<CgroupWatch> cgroup,
-                    std::vector<ReactorEvent>* out);
+                    std::unique_ptr<PendingSpawn> pending, std::vector<ReactorEvent>* out);
+  bool attach_stage0(Instance& in, SpawnResult&& res, std::vector<ReactorEvent>* out);
   void adopt_cgroup(Instance& in, std::unique_ptr<CgroupWatch> cg, std::vector<ReactorEvent>* out);
   void on_cgroup(Instance& in, uint64_t tag, std::vector<ReactorEvent>* out);
   void on_socket(Instance& in, std::vector<ReactorEvent>* out);
@@ -143,6 +164,10 @@ class Reactor {
   void on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* out);
   void on_timer(Instance& in, std::vector<ReactorEvent>* out);
   void track(Instance& in, uint32_t stage, pid_t pid, std::vector<ReactorEvent>* out);
+  void spawned_by_zygote(Instance& in, std::vector<ReactorEvent>* out);
+  void respawn(Instance& in, std::vector<ReactorEvent>* out);
+  void watch_new_zygote();
+  int zygote_watchdog();
   Status hold_namespaces(uint32_t handle, std::vector<Fd>* out);
   // Whether a report came from the instance's stage 2 (the init), by its SCM_CREDENTIALS pid.
   static bool from_stage2(const Instance& in, pid_t sender) {
@@ -165,6 +190,7 @@ class Reactor {
   std::atomic<bool> stopping_{false};
   std::mutex cmd_mu_;               // guards only commands_
   std::vector<Command> commands_;
+  Zygote zygote_;  // reactor thread only (and shutdown, once it has stopped)
   std::thread thread_;
   Napi::Env env_;
 };

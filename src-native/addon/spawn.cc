@@ -13,6 +13,7 @@
 #include "../common/syscalls.h"
 #include "init_binary.h"
 #include "memfd.h"
+#include "zygote.h"
 
 namespace nsj {
 
@@ -66,8 +67,10 @@ Status lift_sources(const std::vector<int>& sources, std::vector<Fd>* lifted, st
   return ok();
 }
 
+}  // namespace
+
 // Node ignores SIGPIPE and SIGXFSZ and may block signals on this thread: reset both.
-Status run_posix_spawn(const std::string& exec_path, const std::vector<int>& src, size_t extra, size_t held, pid_t* pid) {
+Status run_posix_spawn(const std::string& exec_path, const std::vector<int>& src, std::vector<std::string> args, pid_t* pid) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&fa);
@@ -85,11 +88,11 @@ Status run_posix_spawn(const std::string& exec_path, const std::vector<int>& src
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  std::string ppid = std::to_string(::getpid()), nextra = std::to_string(extra), nheld = std::to_string(held);
-  char title[] = "nsj:[0:PARENT]";
-  char* argv[] = {title, ppid.data(), nextra.data(), nheld.data(), nullptr};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   char* envp[] = {nullptr};
-  int rc = posix_spawn(pid, exec_path.c_str(), &fa, &attr, argv, envp);
+  int rc = posix_spawn(pid, exec_path.c_str(), &fa, &attr, argv.data(), envp);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return fail("posix_spawn", rc, exec_path);
@@ -108,9 +111,7 @@ Status open_pidfd(pid_t pid, Fd* out) {
   return fail("pidfd_open", e, "", e == ENOSYS ? "nsjail-ts needs Linux 5.12 or newer" : "");
 }
 
-}  // namespace
-
-Status spawn_stage0(const SpawnRequest& req, SpawnResult* out) {
+Status spawn_stage0(const SpawnRequest& req, Zygote* zygote, SpawnResult* out) {
   if (req.extra_fds.size() > 1000 || req.held_fds.size() > 16) return fail("posix_spawn", E2BIG, "", "too many fds");
   InitBinary bin;
   std::string why;
@@ -124,12 +125,22 @@ Status spawn_stage0(const SpawnRequest& req, SpawnResult* out) {
                 "the order of `sources` is the fd layout");
   sources.insert(sources.end(), req.extra_fds.begin(), req.extra_fds.end());
   sources.insert(sources.end(), req.held_fds.begin(), req.held_fds.end());
+
+  // The resident stage 0 forks it (its pid comes in its hello); if it cannot be had,
+  // posix_spawn as before: a start never fails for want of a zygote.
+  if (zygote && zygote->request(bin.exec_path, sources, req.extra_fds.size(), req.held_fds.size()).ok()) {
+    out->pid = 0;
+    out->sock = std::move(ours);
+    return ok();
+  }
+
   std::vector<Fd> lifted;
   std::vector<int> src;
   NSJ_TRY(lift_sources(sources, &lifted, &src));
-
   pid_t pid;
-  NSJ_TRY(run_posix_spawn(bin.exec_path, src, req.extra_fds.size(), req.held_fds.size(), &pid));
+  std::vector<std::string> args = {"nsj:[0:PARENT]", std::to_string(::getpid()), std::to_string(req.extra_fds.size()),
+                                   std::to_string(req.held_fds.size())};
+  NSJ_TRY(run_posix_spawn(bin.exec_path, src, std::move(args), &pid));
   NSJ_TRY(open_pidfd(pid, &out->pidfd));
   out->pid = pid;
   out->sock = std::move(ours);

@@ -24,11 +24,20 @@ struct SpawnRequest {
 };
 
 struct SpawnResult {
-  pid_t pid = -1;
+  pid_t pid = -1;  // 0: the zygote forks it; its pid and pidfd come with its hello
   Fd pidfd;
   Fd sock;  // our end of the init socket (SOCK_SEQPACKET, SO_PASSCRED, non-blocking)
 };
 
-Status spawn_stage0(const SpawnRequest& req, SpawnResult* out);
+class Zygote;
+
+// With a zygote, stage 0 is forked by it (see addon/zygote.h) where it can be.
+Status spawn_stage0(const SpawnRequest& req, Zygote* zygote, SpawnResult* out);
+
+// posix_spawn with `src[i]` at fd i (-1: /dev/null), every signal reset, an empty
+// environment. Sources must not be among the targets (see lift_sources in spawn.cc).
+// A pidfd for our own unreaped child (race-free); on failure the child is killed and reaped.
+Status open_pidfd(pid_t pid, Fd* out);
+Status run_posix_spawn(const std::string& exec_path, const std::vector<int>& src, std::vector<std::string> args, pid_t* pid);
 
 }  // namespace nsj

@@ -147,6 +147,7 @@ void run_reaper(Ctx& ctx, const std::string& program) {
           while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
             if (pid != main_pid) continue;  // an orphan: reaped, nothing more
             main_alive = false;
+            trace(ctx, "main process reaped");
             send_outputs(ctx, root.get());
             send_exit(ctx, status);
             ::_exit(exit_code(status));

@@ -65,7 +65,10 @@ void run_stage0(Ctx& ctx) {
   if (!b.oom_score_adj.empty()) check(ctx, write_file("/proc/self/oom_score_adj", b.oom_score_adj));
   // A root caller's container may not reach its sources itself (its root is an
   // unprivileged host id): they are opened here, before the clones that inherit them.
-  if (::geteuid() == 0 && !b.mounts.empty()) check(ctx, open_caller_sources(ctx));
+  if (::geteuid() == 0 && !b.mounts.empty()) {
+    check(ctx, open_caller_sources(ctx));
+    trace(ctx, "bind sources opened");
+  }
 
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctx.sync_child) < 0 ||
       ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctx.sync_grandchild) < 0)
@@ -75,6 +78,7 @@ void run_stage0(Ctx& ctx) {
   // holds a pidfd for each and reaps them; stage 0 never waits for anyone. Stage 1 starts
   // in the container's cgroups (cgroup_entry.h).
   check(ctx, enter_v1_cgroups(ctx));
+  if (!b.cgroup_tasks.empty()) trace(ctx, "v1 cgroups entered");
   pid_t stage1 = -1;
   check(ctx, clone_stage1(ctx, &stage1));
   if (stage1 == 0) {

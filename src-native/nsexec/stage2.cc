@@ -54,6 +54,7 @@ void run_stage2(Ctx& ctx) {
   debug(ctx, "released by stage 0");
   bool container = !(b.flags & proto::BF_EXEC);  // not an exec joining one
   if (container) check(ctx, send_namespaces(ctx));
+  if (container) trace(ctx, "namespace fds sent");
   ::umask(0);  // setup creates nodes with exact modes; the main process gets 022
   std::string program;
   check(ctx, setup_container(ctx, &program));

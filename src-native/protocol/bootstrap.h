@@ -41,7 +41,7 @@ constexpr uint16_t INIT_MSG = 62000;
   X(SECCOMP_ATTR, 27311, seccomp, "seccomp")                /* struct sock_filter[], applied last */ \
   X(FLAGS_ATTR, 27312, flags, "flags")                      /* BootFlag bits */                     \
   X(EXTRA_FDS_ATTR, 27313, extra_fds, "extraFds")           /* fds 7.. become 3.. in the program */ \
-  X(LOG_LEVEL_ATTR, 27315, log_level, "logLevel")           /* 0 quiet, 1 debug */                  \
+  X(LOG_LEVEL_ATTR, 27315, log_level, "logLevel")           /* 0 quiet, 1 debug, 2 trace */         \
   X(PDEATHSIG_ATTR, 27316, pdeathsig, "pdeathsig")          /* for every stage, if the caller dies */ \
   X(SIGNAL_ATTR, 27317, signal, "signal")                   /* with BF_SIGNAL_ALL */                \
   X(TERMINAL_ATTR, 27318, terminal_size, "terminalSize")    /* with BF_TERMINAL: cols << 16 | rows */ \
@@ -81,6 +81,16 @@ enum class MountKind : uint32_t {
   NSJ_MOUNT_KINDS(NSJ_X)
 #undef NSJ_X
 };
+
+inline const char* mount_kind_name(MountKind k) {
+  switch (k) {
+#define NSJ_X(Name, value, what) \
+  case MountKind::Name: return #Name;
+    NSJ_MOUNT_KINDS(NSJ_X)
+#undef NSJ_X
+  }
+  return "?";
+}
 
 // X(C_NAME, JsName, value, "what")
 #define NSJ_MOUNT_FLAGS(X)                                                                            \

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include "../common/clock.h"
+#include "../common/fd_passing.h"
 #include "identity.h"
 
 namespace nsj {
@@ -28,26 +30,7 @@ Status send_report_with_fds(Ctx& ctx, const proto::Report& r, const int* fds, si
   std::vector<uint8_t> buf;
   std::string err;
   if (!proto::encode_report(r, &buf, &err)) return fail("sendmsg", EINVAL, "", err);
-  struct iovec iov = {buf.data(), buf.size()};
-  union {
-    char raw[CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
-    struct cmsghdr align;
-  } control;
-  std::memset(&control, 0, sizeof control);
-  struct msghdr msg;
-  std::memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.raw;
-  msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int) * count);
-  std::memcpy(CMSG_DATA(c), fds, sizeof(int) * count);
-  ssize_t n;
-  do n = ::sendmsg(ctx.init_fd, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
+  ssize_t n = send_with_fds(ctx.init_fd, buf.data(), buf.size(), fds, count, 0);
   if (n < 0) return fail("sendmsg", errno, "", "fds to the addon");
   if (n != static_cast<ssize_t>(buf.size())) return fail("sendmsg", EIO, "", "fds to the addon (short send)");
   return ok();
@@ -73,22 +56,47 @@ void report_ready(Ctx& ctx) {
   send_report(ctx, r);
 }
 
-void debug(Ctx& ctx, const char* fmt, ...) {
-  if (ctx.boot.log_level == 0) return;
+namespace {
+
+// Monotonic microseconds first: the addon's side shows them relative to the spawn, and a
+// profile (RunOptions.profile) lines them up with JS's and the addon's own marks.
+void vlog(Ctx& ctx, uint64_t at_us, const char* fmt, va_list ap) {
   char buf[1024];
-  struct timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  // Monotonic microseconds first: the addon's side prints them relative to the spawn.
-  int n = std::snprintf(buf, sizeof buf, "@%lld ", static_cast<long long>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000);
-  va_list ap;
-  va_start(ap, fmt);
+  int n = std::snprintf(buf, sizeof buf, "@%llu ", static_cast<unsigned long long>(at_us));
   std::vsnprintf(buf + n, sizeof buf - static_cast<size_t>(n), fmt, ap);
-  va_end(ap);
   proto::Report r;
   r.type = proto::MSG_LOG;
   r.stage = ctx.stage;
   r.message = buf;
   send_report(ctx, r);
+}
+
+}  // namespace
+
+uint64_t now_us() { return monotonic_us(); }
+
+void debug(Ctx& ctx, const char* fmt, ...) {
+  if (ctx.boot.log_level < 1) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(ctx, monotonic_us(), fmt, ap);
+  va_end(ap);
+}
+
+void trace(Ctx& ctx, const char* fmt, ...) {
+  if (ctx.boot.log_level < 2) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(ctx, monotonic_us(), fmt, ap);
+  va_end(ap);
+}
+
+void debug_at(Ctx& ctx, uint64_t at_us, const char* fmt, ...) {
+  if (ctx.boot.log_level < 1) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(ctx, at_us, fmt, ap);
+  va_end(ap);
 }
 
 bool read_command(Ctx& ctx, proto::Report* cmd) {

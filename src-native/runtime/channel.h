@@ -2,6 +2,7 @@
 // lines, fds) and its commands (start, signal).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 #include "../common/status.h"
 #include "context.h"
@@ -19,7 +20,13 @@ void send_hello(Ctx& ctx, uint32_t role);
 // A freshly cloned stage: its name, none of its parent's dependents, and its hello.
 void begin_stage(Ctx& ctx, uint32_t stage, const char* name);
 void report_ready(Ctx& ctx);
+// Log lines with a monotonic timestamp, sent when the bootstrap's log level is at least
+// 1 (debug: NSJAIL_TS_DEBUG) or 2 (trace: every mount; a profile, RunOptions.profile).
 void debug(Ctx& ctx, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void trace(Ctx& ctx, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+// A debug line for something that happened earlier, at `at_us` (from now_us()).
+void debug_at(Ctx& ctx, uint64_t at_us, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+uint64_t now_us();
 // One command from the addon; false when the addon has gone (EOF).
 bool read_command(Ctx& ctx, proto::Report* cmd);
 

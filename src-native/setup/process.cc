@@ -53,6 +53,7 @@ Status exec_main(Ctx& ctx, const std::string& program) {
   // The program's limits, and only the program's: set earlier they would also bind the
   // setup (its fds, its memory) and, under init, the reaper.
   NSJ_TRY(apply_rlimits(b));
+  trace(ctx, "rlimits set");
   std::vector<char*> argv, envp;
   for (auto& a : b.args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -64,7 +65,7 @@ Status exec_main(Ctx& ctx, const std::string& program) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  debug(ctx, "execve %s", program.c_str());
+  debug(ctx, "execve %s%s", program.c_str(), b.no_new_privs && !b.seccomp.empty() ? " (after the seccomp filter)" : "");
   // Last: a policy only has to allow execve (and, to report its failure, sendmsg and exit).
   if (b.no_new_privs) NSJ_TRY(apply_seccomp(b));
   ::execve(program.c_str(), argv.data(), envp.data());

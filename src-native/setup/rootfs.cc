@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../common/syscalls.h"
+#include "../runtime/channel.h"
 #include "dev.h"
 #include "fixtures.h"
 #include "masks.h"
@@ -92,6 +93,7 @@ Status build_rootfs(Ctx& ctx) {
   // Phase 1: open every source on the host, before the staging mount hides any path.
   std::vector<Sources> sources(ops.size());
   for (size_t i = 0; i < ops.size(); i++) NSJ_TRY(open_sources(ctx, i, &sources[i]));
+  trace(ctx, "mount sources opened");
   ctx.caller_trees.clear();
   ctx.caller_uppers.clear();
   Fd null;
@@ -102,15 +104,21 @@ Status build_rootfs(Ctx& ctx) {
   const char* staging = nullptr;
   NSJ_TRY(pick_staging(&staging));
   NSJ_TRY(attach_root(ctx, ops[0], sources[0], staging));
+  trace(ctx, "root attached");
   Fd root(::open(staging, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return fail("open", errno, staging, "new root");
 
   // Phase 3: everything else, inside it.
-  for (size_t i = 1; i < ops.size(); i++) NSJ_TRY(apply(ctx, root.get(), ops[i], sources[i], null.get()));
+  for (size_t i = 1; i < ops.size(); i++) {
+    NSJ_TRY(apply(ctx, root.get(), ops[i], sources[i], null.get()));
+    trace(ctx, "%s %s", proto::mount_kind_name(ops[i].kind), ops[i].target.c_str());
+  }
   sources.clear();
   if (ops[0].kind == MountKind::RootHost && !ops[0].data.empty()) NSJ_TRY(seal_skeleton(root.get()));
   root.reset();
-  return pivot(staging);
+  NSJ_TRY(pivot(staging));
+  trace(ctx, "pivoted");
+  return ok();
 }
 
 }  // namespace nsj

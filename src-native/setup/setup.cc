@@ -30,13 +30,17 @@ Status enter_cwd(const std::string& cwd) {
 
 Status setup_container(Ctx& ctx, std::string* program) {
   const proto::Bootstrap& b = ctx.boot;
-  if (b.flags & proto::BF_LOOPBACK) NSJ_TRY(bring_up_loopback());
+  if (b.flags & proto::BF_LOOPBACK) {
+    NSJ_TRY(bring_up_loopback());
+    trace(ctx, "loopback up");
+  }
   if (!b.mounts.empty()) {
     NSJ_TRY(build_rootfs(ctx));
     debug(ctx, "root filesystem ready (%zu mount operations)", b.mounts.size());
   }
   if (!b.hostname.empty() && ::sethostname(b.hostname.data(), b.hostname.size()) < 0)
     return fail("sethostname", errno, "", b.hostname);
+  trace(ctx, "hostname set");
   NSJ_TRY(enter_cwd(b.cwd));
   return resolve_program(b, program);
 }

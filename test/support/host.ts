@@ -20,6 +20,22 @@ export function childPids(pid = process.pid): number[] {
   return out;
 }
 
+/** The resident stage 0 (src-native/nsexec/zygote.cc) among our children, if any. */
+export function zygotePids(parent = process.pid): number[] {
+  return childPids(parent).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'nsj:[zygote]' && processExists(pid);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Whether `pid` is still a process of ours, zombie or not (a zombie is one nobody reaped). */
+export function isChild(pid: number): boolean {
+  return childPids().includes(pid);
+}
+
 /** Open fds of this process, with what they point to. */
 export function openFds(): Map<number, string> {
   const out = new Map<number, string>();
