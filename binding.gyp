@@ -66,6 +66,7 @@
         "src-native/nsexec/stage1.cc",
         "src-native/nsexec/stage2.cc",
         "src-native/runtime/channel.cc",
+        "src-native/runtime/sealed_read.cc",
         "src-native/runtime/fail.cc",
         "src-native/runtime/identity.cc",
         "src-native/runtime/namespaces.cc",

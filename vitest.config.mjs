@@ -5,6 +5,7 @@ export default defineConfig({
   cacheDir: process.env.NSJAIL_TS_CACHE_DIR ?? 'node_modules/.vite',
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/via-pool.ts'],
     // Each file in its own process: reactor threads, signal dispositions and children
     // never leak from one file to the next.
     pool: 'forks',

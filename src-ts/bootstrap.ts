@@ -31,6 +31,8 @@ export interface BootstrapOptions {
   logLevel: number;
   /** The container's cgroups, entered by stage 0 (src-ts/cgroups/). */
   cgroup?: Pick<BootstrapSpec, 'cgroupTasks' | 'cgroupDir'>;
+  /** A pooled container: the start brings args, env and cwd. */
+  argsAtStart?: boolean;
 }
 
 export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions): BootstrapSpec {
@@ -57,7 +59,8 @@ export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions)
       (config.network === 'loopback' ? BootFlag.Loopback : 0) |
       (config.init ? BootFlag.Init : 0) |
       (opts.startNow ? BootFlag.StartNow : 0) |
-      (config.terminal ? BootFlag.Terminal : 0),
+      (config.terminal ? BootFlag.Terminal : 0) |
+      (opts.argsAtStart ? BootFlag.ArgsAtStart : 0),
     terminalSize: terminalSize(config.terminal),
     extraFds: opts.extraFds,
     logLevel: opts.logLevel,

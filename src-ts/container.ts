@@ -25,6 +25,7 @@ import { openStdio, type StdioSet } from './stdio.js';
 import { signalNumber, type ExitStatus, type RunResult } from './status.js';
 import { inTurn } from './spawn-queue.js';
 import { Profile } from './profile.js';
+import { ContainerPool, type PoolConfig, type PoolOptions, type PooledStart, type RunToEnd } from './pool.js';
 import { Terminal } from './terminal.js';
 
 export interface CreateOptions {
@@ -55,6 +56,13 @@ export interface RunOptions extends CreateOptions {
 /** NSJAIL_TS_DEBUG: 1 (or true, yes) for the stages' steps; 2 for every mount too. */
 const debugLevel = /^(1|true|yes)$/i.test(process.env.NSJAIL_TS_DEBUG ?? '') ? 1 : process.env.NSJAIL_TS_DEBUG === '2' ? 2 : 0;
 const debug = debugLevel > 0;
+
+interface CreateHow {
+  startNow: boolean;
+  outputs?: string[];
+  profile?: Profile;
+  pooled?: boolean;
+}
 
 function validateId(id: unknown): string {
   if (id === undefined) return randomBytes(6).toString('hex');
@@ -150,6 +158,8 @@ export class Container {
   private readonly fileAccess: ContainerFiles;
   /** Removes the overlays' work dirs on the host (overlays.ts). */
   private readonly removeWorkDirs: () => Promise<void>;
+  /** Made by a pool: its start brings what it runs (pool.run). */
+  private pooled = false;
   /** A run's outputs as the reaper sends them (undefined: it could not). */
   private outputsFromReaper?: Promise<Record<string, Buffer> | undefined>;
 
@@ -184,17 +194,15 @@ export class Container {
 
   /** Sets up namespaces, mounts and limits; the main process waits at the start barrier. */
   static async create(config: ContainerConfig, options: CreateOptions = {}): Promise<Container> {
-    return Container.createInternal(config, options, false);
+    return Container.createInternal(config, options, { startNow: false });
   }
 
-  /** `outputs` (a run's): with init, the reaper sends them once the main process has ended. */
-  private static async createInternal(
-    config: ContainerConfig,
-    options: CreateOptions,
-    startNow: boolean,
-    outputs: string[] = [],
-    profile?: Profile,
-  ): Promise<Container> {
+  /**
+   * `startNow`: released at once (run). `outputs` (a run's): with init, the reaper sends
+   * them once the main process has ended. `pooled`: the start brings args, env and cwd.
+   */
+  private static async createInternal(config: ContainerConfig, options: CreateOptions, how: CreateHow): Promise<Container> {
+    const { startNow, outputs = [], profile, pooled = false } = how;
     const id = validateId(options?.id);
     const norm = normalizeConfig(config);
     profile?.mark('config normalized');
@@ -207,7 +215,7 @@ export class Container {
     let outputsNear: net.Socket | undefined;
     const unhanded: number[] = []; // ours to close until spawnInstance has them
     try {
-      const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: profile ? 2 : debugLevel, cgroup: cgroup?.bootstrap });
+      const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: profile ? 2 : debugLevel, cgroup: cgroup?.bootstrap, argsAtStart: pooled });
       profile?.mark('bootstrap built');
       removeWorkDirs = await prepareUpperDirs(norm);
       const filesFd = await fixturesMemfd(norm.files);
@@ -234,6 +242,7 @@ export class Container {
       profile?.mark('ready');
       const c = new Container(id, norm, spec, instance, stdio, terminal, removeWorkDirs, cgroup);
       c.outputsFromReaper = fromReaper;
+      c.pooled = pooled;
       return c;
     } catch (e) {
       for (const fd of unhanded) native.close(fd);
@@ -249,26 +258,56 @@ export class Container {
     const maxBuffer = validateMaxBuffer(options?.maxBuffer, DEFAULT_MAX_BUFFER);
     const outputs = validateOutputs(options?.outputs);
     const profile = options?.profile ? new Profile() : undefined;
-    const c = await Container.createInternal(config, options, true, outputs, profile);
+    const c = await Container.createInternal(config, options, { startNow: true, outputs, profile });
+    return c.runToEnd(() => c.start(), { input: options.input, maxBuffer, outputs, profile });
+  }
+
+  /**
+   * Containers created ahead, each waiting at its start barrier; `pool.run(args)` hands
+   * one out and resolves like Container.run (README.md, "Pools"). Resolves once `size`
+   * are ready.
+   */
+  static pool(config: PoolConfig, options?: PoolOptions): Promise<ContainerPool<Container>> {
+    return ContainerPool.open(config, options, {
+      create: (cfg) => Container.createInternal(cfg, {}, { startNow: false, pooled: true }),
+      run: (c, start, opts) => {
+        c.instance.profile = opts.profile;
+        return c.runToEnd(() => c.startInternal(start), opts);
+      },
+      stopped: (c) => c.instance.exited.then(
+        () => {},
+        () => {},
+      ),
+      holdsLoop: (c, on) => {
+        c.instance.setRef(on);
+        c.stdio.setRef(on);
+      },
+      destroy: (c) => c.destroy(),
+    });
+  }
+
+  /** The rest of a run once created: start, input, output, outputs, destroy. */
+  private async runToEnd(start: () => Process, o: RunToEnd): Promise<RunResult> {
+    const { profile, outputs } = o;
     try {
       // Without a reaper (init: false) the file agent reads them: it starts while the program runs.
-      if (outputs.length && !c.outputsFromReaper) c.fileAccess.start('outputs').catch(() => {});
-      const p = c.start();
+      if (outputs.length && !this.outputsFromReaper) this.fileAccess.start('outputs').catch(() => {});
+      const p = start();
       profile?.mark('process started');
-      if (p.stdin && options.input !== undefined) p.stdin.write(options.input);
+      if (p.stdin && o.input !== undefined) p.stdin.write(o.input);
       // A terminal has no end of input (only ^D); a pipe does.
       if (p.stdin && !p.isTTY) p.stdin.end();
-      const result: RunResult = await p.output({ maxBuffer });
+      const result: RunResult = await p.output({ maxBuffer: o.maxBuffer });
       profile?.mark('output collected');
-      if (outputs.length) result.files = (await c.outputsFromReaper) ?? (await c.fileAccess.collect(outputs));
+      if (outputs.length) result.files = (await this.outputsFromReaper) ?? (await this.fileAccess.collect(outputs));
       if (profile) {
-        await c.destroy();
+        await this.destroy();
         profile.mark('destroyed');
         result.profile = profile.marks;
       }
       return result;
     } finally {
-      await c.destroy();
+      await this.destroy();
     }
   }
 
@@ -286,13 +325,19 @@ export class Container {
 
   /** Releases the start barrier: the main process execs. Returns its Process. */
   start(): Process {
+    if (this.pooled) throw new ContainerError(`container ${this.id} belongs to a pool: pool.run() starts it`, { code: 'ERR_CONTAINER_POOLED' });
+    return this.startInternal();
+  }
+
+  /** `spec`: a pooled container's program, environment and working directory. */
+  private startInternal(spec?: PooledStart): Process {
     if (this.process) throw new ContainerError(`container ${this.id} was already started`, { code: 'ERR_CONTAINER_STARTED' });
     // run() starts at spawn; its main process may be done before we get here.
     const startedAtSpawn = this.instance.startedAt !== undefined;
     if (this.state === 'stopped' && !startedAtSpawn)
       throw new ContainerError(`container ${this.id} is stopped`, { code: 'ERR_CONTAINER_STOPPED' });
     if (!startedAtSpawn) {
-      this.instance.start();
+      this.instance.start(spec && { args: spec.args, env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`), cwd: spec.cwd });
       if (this.config.limits.wallTimeMs) this.instance.setWallTime(this.config.limits.wallTimeMs);
     }
     this.process = new Process(this.instance, this.stdio, {

@@ -1,4 +1,5 @@
 export { Container, type CreateOptions, type RunOptions } from './container.js';
+export { ContainerPool, type PoolConfig, type PoolOptions, type PoolRunOptions } from './pool.js';
 export { Namespaces, type NamespaceType, type NamespaceEntry } from './namespaces.js';
 export { Process } from './process.js';
 export { ContainerError, ConfigError, type Stage } from './errors.js';

@@ -86,8 +86,8 @@ export class Instance {
   /** terminal: the pty master the main process's side sent; whoever takes it owns it. */
   private ptyFd?: number;
 
-  /** RunOptions.profile: every event and stage log line is noted here. */
-  readonly profile?: Profile;
+  /** RunOptions.profile: every event and stage log line is noted here (a pooled container's: from its start). */
+  profile?: Profile;
 
   constructor(handle: number, opts: { reaper: boolean; debug: boolean; initPath: string; profile?: Profile }) {
     this.handle = handle;
@@ -310,9 +310,15 @@ export class Instance {
     return this.released;
   }
 
-  start(): void {
+  /** `spec`: what a pooled container runs (BootFlag.ArgsAtStart). */
+  start(spec?: { args: string[]; env: string[]; cwd: string }): void {
     this.startedAt = process.hrtime.bigint();
-    if (!this.released) native.start(this.handle);
+    if (!this.released) native.start(this.handle, spec);
+  }
+
+  /** Whether it keeps the event loop alive (a pooled container waiting to be handed out does not). */
+  setRef(on: boolean): void {
+    if (!this.released) native.setRef(this.handle, on);
   }
 
   /** Signals one process; false if it is gone. */

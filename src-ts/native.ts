@@ -163,8 +163,13 @@ export interface Native {
   /** Where stage 0 finds its first extra fd (src-native/common/fd_layout.h). */
   readonly firstExtraFd: number;
   readonly constants: ProtocolConstants;
-  /** Releases the start barrier (queued, sent by the reactor thread). */
-  start(handle: number): void;
+  /**
+   * Releases the start barrier (queued, sent by the reactor thread). `spec`: what a pooled
+   * container (BootFlag.ArgsAtStart) runs, handed over in a sealed memfd.
+   */
+  start(handle: number, spec?: { args: string[]; env: string[]; cwd: string }): void;
+  /** Whether a live instance keeps the event loop alive (all do until released). */
+  setRef(handle: number, on: boolean): void;
   /** Asks the container's init to signal its main process (scope 0) or every process (1). */
   signalAll(handle: number, signal: number, scope: 0 | 1): void;
   /** Signals one process of an instance through its pidfd. 0, or an errno (ESRCH: gone). */
@@ -224,7 +229,7 @@ function table<const N extends string>(which: 'mountKind' | 'mountFlag' | 'bootF
 
 export const MountKind = table('mountKind', ['RootHost', 'RootDir', 'Bind', 'Tmpfs', 'Proc', 'Sysfs', 'Devpts', 'Mqueue', 'Dev', 'Mask', 'Rebind', 'File', 'Overlay']);
 export const MountFlag = table('mountFlag', ['Readonly', 'Recursive', 'Nosuid', 'Nodev', 'Noexec', 'Optional', 'Idmap']);
-export const BootFlag = table('bootFlag', ['Loopback', 'Init', 'StartNow', 'Exec', 'SignalAll', 'Terminal', 'Files']);
+export const BootFlag = table('bootFlag', ['Loopback', 'Init', 'StartNow', 'Exec', 'SignalAll', 'Terminal', 'Files', 'ArgsAtStart']);
 export const FileFrame = table('fileFrame', ['ReqRead', 'ReqWrite', 'ReqWalk', 'ReqMkdir', 'ReqChanges', 'Ok', 'Error', 'File', 'Data', 'End', 'Entry', 'Done']);
 /** proto::Stage, for signal(). */
 export const StageId = table('stage', ['parent', 'child', 'init', 'main']);

@@ -23,6 +23,8 @@ export interface StdioSet {
   transferFarEnds(): number[];
   /** Closes everything of ours: the process is gone, or never started. */
   destroy(): void;
+  /** Whether our ends keep the event loop alive (a pooled container's do not while it waits). */
+  setRef(on: boolean): void;
 }
 
 function ignoreBrokenPipe(stream: Writable): void {
@@ -106,6 +108,9 @@ function stdioSet(slots: Slot[]): StdioSet {
     destroy() {
       for (const fd of takeFarEnds()) native.close(fd);
       for (const s of near) s?.destroy();
+    },
+    setRef(on) {
+      for (const s of near) if (s) on ? s.ref() : s.unref();
     },
   };
 }

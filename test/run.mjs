@@ -5,7 +5,8 @@
 // cgroups after). Ends with a plain "N passed, N failed" line.
 //
 //   NSJAIL_TS_TEST_USER  the unprivileged user (default nsjail-ts-test; created if missing)
-//   extra arguments      passed to vitest (e.g. a file filter)
+//   extra arguments      passed to vitest (e.g. a file filter); then the third pass
+//                        (through pools, test/support/via-pool.ts) is left out
 import { spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -44,17 +45,17 @@ function ensureBuilt() {
 
 /**
  * Runs vitest as `user` (or ourselves) in `dir`, with `cgroups` delegated to that user
- * (or none); returns { passed, failed, skipped, ok }.
+ * (or none), `more` environment and vitest arguments; returns { passed, failed, skipped, ok }.
  */
-function runVitest(label, dir, user, cgroups) {
+function runVitest(label, dir, user, cgroups, more = { env: {}, args: [] }) {
   // The pass writes its report and vite's cache here, as whichever user it runs as.
   const work = path.join(tmp, label);
   fs.mkdirSync(work);
   if (user) fs.chownSync(work, Number(uidOf(user)), -1);
   const report = path.join(work, 'report.json');
   const cache = path.join(work, 'cache');
-  const args = [path.join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--configLoader', 'native', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...extra];
-  const env = { ...process.env, NSJAIL_TS_CACHE_DIR: cache, NSJAIL_TS_TEST_PASS: label };
+  const args = [path.join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--configLoader', 'native', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...more.args, ...extra];
+  const env = { ...process.env, ...more.env, NSJAIL_TS_CACHE_DIR: cache, NSJAIL_TS_TEST_PASS: label };
   let cmd = process.execPath;
   let argv = args;
   if (user) {
@@ -113,6 +114,18 @@ if (process.getuid() === 0) {
   }
 } else {
   console.log('\ntest: not root, so only the unprivileged pass ran (run as root for both)');
+}
+// The fast paths held to the same tests as the direct one: every Container.run through a
+// pool (test/support/via-pool.ts), and every stage 0 posix_spawned instead of forked by
+// the zygote. zygote.test.ts is about the zygote itself, which this pass turns off.
+if (!extra.length) {
+  console.log('\ntest: third pass: Container.run through pools, without the zygote (zygote.test.ts left out: it tests the zygote)');
+  results.push(
+    runVitest(`${results[0].label}-via-pools`, root, null, null, {
+      env: { NSJAIL_TS_TEST_VIA: 'pool', NSJAIL_TS_ZYGOTE: '0' },
+      args: ['--exclude', 'test/integration/zygote.test.ts'],
+    }),
+  );
 }
 
 console.log('');

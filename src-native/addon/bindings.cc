@@ -125,6 +125,7 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("setEventHandler", &Addon::SetEventHandler),
                              InstanceMethod("spawn", &Addon::Spawn),
                              InstanceMethod("start", &Addon::Start),
+                             InstanceMethod("setRef", &Addon::SetRef),
                              InstanceMethod("signalAll", &Addon::SignalAll),
                              InstanceMethod("signal", &Addon::Signal),
                              InstanceMethod("killAll", &Addon::KillAll),
@@ -243,19 +244,37 @@ class Addon : public Napi::Addon<Addon> {
     return Napi::Number::New(env, reactor(env).spawn(std::move(req), std::move(transfer), join, std::move(cgroup)));
   }
 
-  Napi::Value SendReport(const Napi::CallbackInfo& info, const proto::Report& r) {
+  Napi::Value SendReport(const Napi::CallbackInfo& info, const proto::Report& r, Fd fd = Fd()) {
     std::vector<uint8_t> msg;
     std::string err;
     if (!proto::encode_report(r, &msg, &err)) throw Napi::Error::New(info.Env(), err);
-    reactor(info.Env()).send(arg_u32(info, 0, "handle"), std::move(msg));
+    reactor(info.Env()).send(arg_u32(info, 0, "handle"), std::move(msg), std::move(fd));
     return info.Env().Undefined();
   }
 
-  // start(handle): queued for the reactor thread
+  // start(handle, spec?): queued for the reactor thread. `spec` (a pooled container):
+  // { args, env, cwd } in the bootstrap's shape, handed over in a sealed memfd.
   Napi::Value Start(const Napi::CallbackInfo& info) {
     proto::Report r;
     r.type = proto::CMD_START;
-    return SendReport(info, r);
+    Fd spec;
+    if (info.Length() > 1 && !info[1].IsUndefined()) {
+      if (!info[1].IsObject()) throw Napi::TypeError::New(info.Env(), "start spec must be an object");
+      proto::Bootstrap b = bootstrap_from_js(info[1].As<Napi::Object>());
+      std::vector<uint8_t> bytes;
+      std::string err;
+      if (!proto::encode_bootstrap(b, &bytes, &err)) throw Napi::RangeError::New(info.Env(), "start spec refused: " + err);
+      Status st = memfd_sealed("nsjail-ts-start", bytes, &spec);
+      if (!st.ok()) throw Napi::Error::New(info.Env(), std::string(st.syscall) + ": " + std::strerror(st.err));
+    }
+    return SendReport(info, r, std::move(spec));
+  }
+
+  // setRef(handle, on): whether the instance keeps the event loop alive
+  Napi::Value SetRef(const Napi::CallbackInfo& info) {
+    if (info.Length() < 2 || !info[1].IsBoolean()) throw Napi::TypeError::New(info.Env(), "setRef(handle, on: boolean)");
+    reactor(info.Env()).set_ref(arg_u32(info, 0, "handle"), info[1].As<Napi::Boolean>().Value());
+    return info.Env().Undefined();
   }
 
   // signalAll(handle, signal, scope: 0 main | 1 all): queued; the reaper does it

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "../common/syscalls.h"
 
@@ -11,6 +12,23 @@ namespace nsj {
 Status memfd_new(const char* name, Fd* out) {
   out->reset(::memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (!*out) return fail("memfd_create", errno, name);
+  return ok();
+}
+
+Status memfd_sealed(const char* name, const std::vector<uint8_t>& bytes, Fd* out) {
+  Fd mem;
+  NSJ_TRY(memfd_new(name, &mem));
+  const uint8_t* p = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(mem.get(), p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("write", n < 0 ? errno : EIO, "", name);
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  NSJ_TRY(memfd_seal(mem.get()));
+  *out = std::move(mem);
   return ok();
 }
 

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "../common/fd_passing.h"
 #include "../common/syscalls.h"
 #include "../protocol/report.h"
 
@@ -131,7 +132,8 @@ void Reactor::call_js(napi_env env, napi_value fn, void* context, void* data) {
   std::unique_ptr<ReactorEvent> ev(static_cast<ReactorEvent*>(data));
   auto* self = static_cast<Reactor*>(context);
   // The last event of an instance lets the loop go.
-  if (env && ev->kind == ReactorEvent::Released && self->live_ > 0 && --self->live_ == 0) self->keep_alive(env, false);
+  if (env && ev->kind == ReactorEvent::Released && !self->unrefd_.erase(ev->handle) && self->live_ > 0 && --self->live_ == 0)
+    self->keep_alive(env, false);
   bool delivered = env && fn && deliver(env, fn, *ev);
   if (!delivered) ev->close_fds();  // nobody will own them
 }
@@ -182,11 +184,24 @@ uint32_t Reactor::spawn(SpawnRequest&& req, std::vector<int> transfer, uint32_t 
   return h;
 }
 
-void Reactor::send(uint32_t handle, std::vector<uint8_t> msg) {
+void Reactor::set_ref(uint32_t handle, bool on) {
+  bool off_now = unrefd_.count(handle) > 0;
+  if (on == !off_now) return;
+  if (on) {
+    unrefd_.erase(handle);
+    if (live_++ == 0) keep_alive(env_, true);
+  } else {
+    unrefd_.insert(handle);
+    if (live_ > 0 && --live_ == 0) keep_alive(env_, false);
+  }
+}
+
+void Reactor::send(uint32_t handle, std::vector<uint8_t> msg, Fd fd) {
   Command cmd;
   cmd.kind = Command::Send;
   cmd.handle = handle;
   cmd.msg = std::move(msg);
+  cmd.fd = std::move(fd);
   queue(std::move(cmd));
 }
 
@@ -244,7 +259,8 @@ void Reactor::run_commands(std::vector<ReactorEvent>* out) {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = instances_.find(cmd.handle);
       if (it == instances_.end() || !it->second->sock_open) continue;  // gone: nobody to tell
-      ::send(it->second->sock.get(), cmd.msg.data(), cmd.msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      int fd = cmd.fd.get();
+      send_with_fds(it->second->sock.get(), cmd.msg.data(), cmd.msg.size(), &fd, cmd.fd ? 1 : 0, MSG_DONTWAIT);
       continue;
     }
     const uint64_t began = monotonic_us();

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -71,8 +72,12 @@ class Reactor {
   // spawn fails with ESRCH.
   // `cgroup`: the container's cgroup files the reactor holds (kill, CPU time, OOM).
   uint32_t spawn(SpawnRequest&& req, std::vector<int> transfer, uint32_t join = 0, CgroupPaths cgroup = {});
-  // Queues an encoded command for the instance's init socket (sent in order, after the spawn).
-  void send(uint32_t handle, std::vector<uint8_t> msg);
+  // JS thread: whether a live instance keeps Node's event loop alive (every one does
+  // until it is released; a pooled container waiting to be handed out does not).
+  void set_ref(uint32_t handle, bool on);
+  // Queues an encoded command for the instance's init socket (sent in order, after the
+  // spawn), with `fd` attached if it is open (then closed once sent).
+  void send(uint32_t handle, std::vector<uint8_t> msg, Fd fd = Fd());
   // Every call from JS but signal() only queues a command (under a lock held for nanoseconds):
   // the JS thread never waits for the reactor thread, which may be descheduled while busy.
   // Signals one process of the instance (a proto::Stage) through its pidfd.
@@ -140,6 +145,7 @@ class Reactor {
     uint32_t join = 0;            // Spawn: whose namespaces to hold
     CgroupPaths cgroup;           // Spawn: the container's cgroup files
     std::vector<uint8_t> msg;     // Send
+    Fd fd;                        // Send: passed along (a pooled container's start spec)
     uint64_t ms = 0;              // Timer
     bool at_ready = false;        // Timer
   };
@@ -187,6 +193,7 @@ class Reactor {
   std::map<uint32_t, std::unique_ptr<Instance>> instances_;
   uint32_t next_handle_ = 1;
   size_t live_ = 0;  // JS thread only: instances JS has not released keep the event loop alive
+  std::set<uint32_t> unrefd_;  // JS thread only: live instances that do not (set_ref)
   std::atomic<bool> stopping_{false};
   std::mutex cmd_mu_;               // guards only commands_
   std::vector<Command> commands_;

@@ -32,24 +32,6 @@ Status init_socket(Fd* ours, Fd* theirs) {
   return ok();
 }
 
-// Sealed: stage 0 reads exactly what we wrote, whatever else holds the fd.
-Status bootstrap_memfd(const std::vector<uint8_t>& msg, Fd* out) {
-  Fd mem;
-  NSJ_TRY(memfd_new("nsjail-ts-bootstrap", &mem));
-  const uint8_t* p = msg.data();
-  size_t left = msg.size();
-  while (left > 0) {
-    ssize_t n = ::write(mem.get(), p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("write", n < 0 ? errno : EIO, "", "bootstrap memfd");
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  NSJ_TRY(memfd_seal(mem.get()));
-  *out = std::move(mem);
-  return ok();
-}
-
 // dup2 in file actions cannot handle a source fd that is also a target (0..n), so every
 // source first gets a private copy above that range; -1 stays -1 (/dev/null).
 Status lift_sources(const std::vector<int>& sources, std::vector<Fd>* lifted, std::vector<int>* out) {
@@ -118,7 +100,7 @@ Status spawn_stage0(const SpawnRequest& req, Zygote* zygote, SpawnResult* out) {
   if (int e = init_binary(req.init_path, &bin, &why)) return fail("open", e, req.init_path, why);
   Fd ours, theirs, boot;
   NSJ_TRY(init_socket(&ours, &theirs));
-  NSJ_TRY(bootstrap_memfd(req.bootstrap, &boot));
+  NSJ_TRY(memfd_sealed("nsjail-ts-bootstrap", req.bootstrap, &boot));  // read exactly as written
 
   std::vector<int> sources = {req.stdio[0], req.stdio[1], req.stdio[2], theirs.get(), boot.get(), req.files_fd, req.outputs_fd};
   static_assert(kInitFd == 3 && kBootstrapFd == 4 && kFilesFd == 5 && kOutputsFd == 6 && kFirstExtraFd == 7,

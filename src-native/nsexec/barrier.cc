@@ -6,11 +6,12 @@
 
 namespace nsj {
 
-void wait_for_start(Ctx& ctx) {
+Fd wait_for_start(Ctx& ctx) {
   proto::Report cmd;
   for (;;) {
-    if (!read_command(ctx, &cmd)) ::_exit(1);
-    if (cmd.type == proto::CMD_START) return;
+    Fd spec;
+    if (!read_command(ctx, &cmd, &spec)) ::_exit(1);
+    if (cmd.type == proto::CMD_START) return spec;
   }
 }
 

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <vector>
@@ -15,38 +14,11 @@
 #include "../runtime/channel.h"
 #include "../runtime/fail.h"
 #include "../runtime/identity.h"
+#include "../runtime/sealed_read.h"
 #include "file_agent.h"
 #include "stages.h"
 
 namespace nsj {
-
-namespace {
-
-bool read_bootstrap(int fd, std::vector<uint8_t>* buf, int* err) {
-  struct stat st;
-  if (::fstat(fd, &st) < 0) {
-    *err = errno;
-    return false;
-  }
-  if (st.st_size <= 0 || static_cast<size_t>(st.st_size) > proto::kMaxMessage) {
-    *err = EMSGSIZE;
-    return false;
-  }
-  buf->resize(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < buf->size()) {
-    ssize_t n = ::pread(fd, buf->data() + done, buf->size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      *err = n < 0 ? errno : EIO;
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-}  // namespace
 
 int begin_stage0(const Stage0Start& s) {
   // Nothing the addon did not hand us stays open: not even an fd another Node thread
@@ -80,8 +52,7 @@ int begin_stage0(const Stage0Start& s) {
   if (::getppid() != s.addon) return 1;
 
   std::vector<uint8_t> raw;
-  int err = 0;
-  if (!read_bootstrap(kBootstrapFd, &raw, &err)) die(ctx, "read", err, "bootstrap");
+  if (int err = read_sealed(kBootstrapFd, proto::kMaxMessage, &raw)) die(ctx, "read", err, "bootstrap");
   std::string why;
   if (!proto::decode_bootstrap(raw.data(), raw.size(), &ctx.boot, &why)) die(ctx, "bootstrap", EINVAL, "", why);
   if (ctx.boot.extra_fds != static_cast<uint32_t>(s.extra)) die(ctx, "bootstrap", EINVAL, "", "extra fd count differs from argv");

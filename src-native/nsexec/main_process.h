@@ -8,6 +8,7 @@
 #include "../runtime/context.h"
 
 namespace nsj {
-// `gate`: the reaper's pipe to wait on for the start (init: true), or -1 (the init socket).
-[[noreturn]] void become_main(Ctx& ctx, const std::string& program, int gate);
+// `gate`: the reaper's socket to wait on for the start (init: true), or -1 (the init
+// socket). `program` is empty for a pooled container (BF_ARGS_AT_START): the start brings it.
+[[noreturn]] void become_main(Ctx& ctx, std::string program, int gate);
 }  // namespace nsj

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../common/fd_passing.h"
 #include "../common/syscalls.h"
 #include "../runtime/channel.h"
 #include "../runtime/fail.h"
@@ -91,8 +93,10 @@ void run_reaper(Ctx& ctx, const std::string& program) {
   sigset_t all;
   sigfillset(&all);
   ::sigprocmask(SIG_BLOCK, &all, nullptr);
+  // The start barrier's gate: a socket, so that a pooled container's start spec (an fd)
+  // can go through it.
   int gate[2];
-  if (::pipe2(gate, O_CLOEXEC) < 0) die(ctx, "pipe2", errno, "");
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, gate) < 0) die(ctx, "socketpair", errno, "", "the start gate");
   pid_t main_pid = ::fork();
   if (main_pid < 0) die(ctx, "fork", errno, "", "main process");
   if (main_pid == 0) {
@@ -157,9 +161,11 @@ void run_reaper(Ctx& ctx, const std::string& program) {
     }
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       proto::Report cmd;
-      if (!read_command(ctx, &cmd)) ::_exit(1);  // the addon is gone; so are we
+      Fd spec;
+      if (!read_command(ctx, &cmd, &spec)) ::_exit(1);  // the addon is gone; so are we
       if (cmd.type == proto::CMD_START && gate_fd >= 0) {
-        (void)!::write(gate_fd, "S", 1);
+        int fd = spec.get();
+        (void)send_with_fds(gate_fd, "S", 1, &fd, spec ? 1 : 0, 0);
         ::close(gate_fd);
         gate_fd = -1;
       } else if (cmd.type == proto::CMD_SIGNAL) {

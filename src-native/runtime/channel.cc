@@ -99,16 +99,19 @@ void debug_at(Ctx& ctx, uint64_t at_us, const char* fmt, ...) {
   va_end(ap);
 }
 
-bool read_command(Ctx& ctx, proto::Report* cmd) {
+bool read_command(Ctx& ctx, proto::Report* cmd, Fd* passed) {
   std::vector<uint8_t> buf(4096);
   for (;;) {
-    ssize_t n = ::recv(ctx.init_fd, buf.data(), buf.size(), 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    Received r = receive_with_fds(ctx.init_fd, buf.data(), buf.size(), 1, 0);
+    Fd fd(r.fds.empty() ? -1 : r.fds[0]);
+    for (size_t i = 1; i < r.fds.size(); i++) ::close(r.fds[i]);
+    if (r.len <= 0) return false;
     std::string err;
     // Only the addon holds the other end: a message we cannot read is a bug, and not
     // one to act on.
-    if (proto::decode_report(buf.data(), static_cast<size_t>(n), cmd, &err)) return true;
+    if (r.truncated || !proto::decode_report(buf.data(), static_cast<size_t>(r.len), cmd, &err)) continue;
+    if (passed) *passed = std::move(fd);
+    return true;
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../common/fd.h"
 #include "../common/status.h"
 #include "context.h"
 
@@ -27,7 +28,8 @@ void trace(Ctx& ctx, const char* fmt, ...) __attribute__((format(printf, 2, 3)))
 // A debug line for something that happened earlier, at `at_us` (from now_us()).
 void debug_at(Ctx& ctx, uint64_t at_us, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 uint64_t now_us();
-// One command from the addon; false when the addon has gone (EOF).
-bool read_command(Ctx& ctx, proto::Report* cmd);
+// One command from the addon; false when the addon has gone (EOF). An fd that came with
+// it (CMD_START of a pooled container: its start spec) goes to *passed, else is closed.
+bool read_command(Ctx& ctx, proto::Report* cmd, Fd* passed = nullptr);
 
 }  // namespace nsj

@@ -13,8 +13,6 @@
 
 namespace nsj {
 
-namespace {
-
 // A cwd that resolves outside the root (e.g. through /proc/self/fd/N, CVE-2024-21626) is
 // reported by the kernel as "(unreachable)/...". The raw system call, because glibc's
 // getcwd rebuilds a normal-looking path from such an answer.
@@ -25,8 +23,6 @@ Status enter_cwd(const std::string& cwd) {
   if (n <= 0 || buf[0] != '/') return fail("getcwd", n < 0 ? errno : ENOENT, cwd, "working directory is outside the container root");
   return ok();
 }
-
-}  // namespace
 
 Status setup_container(Ctx& ctx, std::string* program) {
   const proto::Bootstrap& b = ctx.boot;
@@ -42,6 +38,8 @@ Status setup_container(Ctx& ctx, std::string* program) {
     return fail("sethostname", errno, "", b.hostname);
   trace(ctx, "hostname set");
   NSJ_TRY(enter_cwd(b.cwd));
+  // A pooled container learns what it runs at start (main_process.cc).
+  if (b.flags & proto::BF_ARGS_AT_START) return ok();
   return resolve_program(b, program);
 }
 

@@ -9,5 +9,8 @@
 
 namespace nsj {
 // *program: the path to exec (args[0] looked up in the container's PATH).
+// *program stays empty with BF_ARGS_AT_START (the start brings it).
 Status setup_container(Ctx& ctx, std::string* program);
+// chdir, refusing a directory outside the container's root (CVE-2024-21626).
+Status enter_cwd(const std::string& cwd);
 }  // namespace nsj

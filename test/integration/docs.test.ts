@@ -19,6 +19,14 @@ describe('documentation', () => {
     expect(out).toMatch(/ 1 \? +\S+ nsj:\[2:INIT\]/);
   });
 
+  it("the README's pool example", () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Pools'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)![1];
+    const out = node(['--input-type=module', '-e', `import { Container } from 'nsjail-ts';\n${code}`]);
+    expect(out).toBe('42\n exit\n');
+  });
+
   it('README commands exist', () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     const top = readme.slice(0, readme.indexOf('## Quick start'));

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, Container, ContainerError, type ContainerConfig } from '../../dist/index.js';
+import { programLookupStage } from '../support/via-pool.js';
 import { MAX_STRING_BYTES } from '../../dist/config.js';
 import { describeErrno } from '../../dist/errors.js';
 import { isRoot, leaks, sharedDir, snapshot } from '../support/host.js';
@@ -37,12 +38,12 @@ describe('failures', () => {
     expect(e.stage).toBe('init');
     expect(e.message).toMatch(/^execve no-such-program-xyz \(stage init\): ENOENT: no such file or directory \(not found in PATH=/);
     const abs = await failure(Container.run({ args: ['/usr/bin/no-such-program'], init }));
-    expect(abs).toMatchObject({ code: 'ENOENT', path: '/usr/bin/no-such-program', stage: 'init' });
+    expect(abs).toMatchObject({ code: 'ENOENT', path: '/usr/bin/no-such-program', stage: programLookupStage });
   });
 
   it('a program that is not executable: EACCES, from stage 2', async () => {
     const e = await failure(Container.run({ args: ['/etc/passwd'] }));
-    expect(e).toMatchObject({ code: 'EACCES', syscall: 'execve', path: '/etc/passwd', stage: 'init' });
+    expect(e).toMatchObject({ code: 'EACCES', syscall: 'execve', path: '/etc/passwd', stage: programLookupStage });
   });
 
   it('a namespace path that does not exist names the path and the stage', async () => {
