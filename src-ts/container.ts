@@ -466,6 +466,8 @@ export class Container {
   /** Kills everything, reaps it, frees every resource. Idempotent. */
   destroy(): Promise<void> {
     this.destroying ??= (async () => {
+      // Until it is all gone, Node must not exit (a pooled container waited unreferenced).
+      this.instance.setRef(true);
       // Without a pid namespace stage 2's death does not take exec'd processes along.
       await Promise.all([this.cgroup?.kill(), this.instance.destroy(), ...[...this.execs].map((e) => e.destroy()), this.fileAccess.close()]);
       await this.removeWorkDirs();

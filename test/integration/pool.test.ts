@@ -143,6 +143,19 @@ describe('opening and closing', () => {
     expect(code).toBe(0);
   });
 
+  it('close() completes in a script that has nothing else to wait for', async () => {
+    const child = spawn(
+      process.execPath,
+      ['-e', `require(${JSON.stringify(root)}).Container.pool({}, { size: 2 }).then((p) => p.close()).then(() => console.log('closed'))`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(out).toBe('closed\n');
+    expect(code).toBe(0);
+  });
+
   it('Node killed with a pool open takes every pooled container along', async () => {
     const child = spawn(
       process.execPath,
