@@ -4,10 +4,11 @@
 // then a 100 MiB fixture in and a 100 MiB file out (readFile, writeFile), with the
 // event-loop lag of this process meanwhile.
 //
-//   node bench/files.mjs [--runs N] [--json]
+//   node bench/files.mjs [--runs N] [--json-out FILE]
 import * as os from 'node:os';
 import { Container } from 'nsjail-ts';
 import { startNeighbour } from './neighbour.mjs';
+import { writeJson } from './common.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,7 +16,6 @@ const arg = (name, dflt) => {
 };
 const RUNS = arg('runs', 200);
 const WARMUP = 20;
-const asJson = process.argv.includes('--json');
 
 // The same program in every case (a shell builtin: no further exec): it writes the output,
 // which only some read back.
@@ -81,22 +81,19 @@ for (let i = 0; i < 3; i++) {
 }
 neighbour.stop();
 
-if (asJson) {
-  console.log(JSON.stringify({ runs: RUNS, cpus: os.cpus().length, kernel: os.release(), node: process.version, rows, big100 }));
-} else {
-  console.log(`files, ${RUNS} interleaved runs each (${os.cpus().length} cpus, Linux ${os.release()}, Node ${process.version})`);
-  console.log('');
-  console.log(`${'contender'.padEnd(30)} ${'median ms'.padStart(10)} ${'p90 ms'.padStart(9)} ${'+ms'.padStart(7)} ${'cpu ms'.padStart(8)} ${'+cpu'.padStart(6)}`);
-  for (const r of rows)
-    console.log(
-      `${r.name.padEnd(30)} ${r.median.toFixed(2).padStart(10)} ${r.p90.toFixed(2).padStart(9)} ${r.extra.toFixed(2).padStart(7)} ${r.cpu.toFixed(2).padStart(8)} ${r.extraCpu.toFixed(2).padStart(6)}`,
-    );
-  console.log("(cpu ms: this process's CPU time per run, the stages' not counted)");
-  const ours = rows.find((r) => r.name === '5 fixtures + 1 output (/tmp)');
-  console.log(`\n5 fixtures + 1 output cost ${ours.extra.toFixed(2)} ms more than none (goal: < 0.5 ms) ${ours.extra < 0.5 ? 'OK' : 'OVER'}`);
-  const worst = (ms, key) => Math.max(...ms.map((m) => m[key])).toFixed(1);
-  const med = (ms) => pct(ms.map((m) => m.ms), 50).toFixed(0);
-  console.log('\n100 MiB, 3 times (median time; worst event-loop lag of this process, and of an idle neighbour meanwhile):');
-  for (const [name, ms] of [['fixture in (create)', big100.in], ['readFile', big100.out], ['writeFile', big100.write]])
-    console.log(`  ${name.padEnd(20)} ${med(ms).padStart(5)} ms   lag ${worst(ms, 'maxLagMs').padStart(5)} ms   neighbour ${worst(ms, 'neighbourMaxMs').padStart(5)} ms`);
-}
+writeJson({ runs: RUNS, rows, big100 });
+console.log(`files, ${RUNS} interleaved runs each (${os.cpus().length} cpus, Linux ${os.release()}, Node ${process.version})`);
+console.log('');
+console.log(`${'contender'.padEnd(30)} ${'median ms'.padStart(10)} ${'p90 ms'.padStart(9)} ${'+ms'.padStart(7)} ${'cpu ms'.padStart(8)} ${'+cpu'.padStart(6)}`);
+for (const r of rows)
+  console.log(
+    `${r.name.padEnd(30)} ${r.median.toFixed(2).padStart(10)} ${r.p90.toFixed(2).padStart(9)} ${r.extra.toFixed(2).padStart(7)} ${r.cpu.toFixed(2).padStart(8)} ${r.extraCpu.toFixed(2).padStart(6)}`,
+  );
+console.log("(cpu ms: this process's CPU time per run, the stages' not counted)");
+const ours = rows.find((r) => r.name === '5 fixtures + 1 output (/tmp)');
+console.log(`\n5 fixtures + 1 output cost ${ours.extra.toFixed(2)} ms more than none (goal: < 0.5 ms) ${ours.extra < 0.5 ? 'OK' : 'OVER'}`);
+const worst = (ms, key) => Math.max(...ms.map((m) => m[key])).toFixed(1);
+const med = (ms) => pct(ms.map((m) => m.ms), 50).toFixed(0);
+console.log('\n100 MiB, 3 times (median time; worst event-loop lag of this process, and of an idle neighbour meanwhile):');
+for (const [name, ms] of [['fixture in (create)', big100.in], ['readFile', big100.out], ['writeFile', big100.write]])
+  console.log(`  ${name.padEnd(20)} ${med(ms).padStart(5)} ms   lag ${worst(ms, 'maxLagMs').padStart(5)} ms   neighbour ${worst(ms, 'neighbourMaxMs').padStart(5)} ms`);

@@ -203,6 +203,9 @@ export class Container {
    */
   private static async createInternal(config: ContainerConfig, options: CreateOptions, how: CreateHow): Promise<Container> {
     const { startNow, outputs = [], profile, pooled = false } = how;
+    // Validating and planning is synchronous work too: sixty-four create() calls in one
+    // tick do it one per turn of the event loop, not all at once (spawn-queue.ts).
+    await inTurn(() => {});
     const id = validateId(options?.id);
     const norm = normalizeConfig(config);
     profile?.mark('config normalized');

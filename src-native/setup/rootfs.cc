@@ -114,6 +114,7 @@ Status build_rootfs(Ctx& ctx) {
     trace(ctx, "%s %s", proto::mount_kind_name(ops[i].kind), ops[i].target.c_str());
   }
   sources.clear();
+  trace(ctx, "every mount operation done");
   if (ops[0].kind == MountKind::RootHost && !ops[0].data.empty()) NSJ_TRY(seal_skeleton(root.get()));
   root.reset();
   NSJ_TRY(pivot(staging));
