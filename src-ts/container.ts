@@ -59,13 +59,27 @@ const debug = debugLevel > 0;
 
 interface CreateHow {
   startNow: boolean;
+  /** A run without input and with the default stdio: stdin is /dev/null, not a pipe (the program reads EOF either way). */
+  noStdin?: boolean;
   outputs?: string[];
   profile?: Profile;
   pooled?: boolean;
 }
 
+// Random ids come from a batch: one call into crypto per 256 containers, not per one.
+let idPool = Buffer.alloc(0);
+let idAt = 0;
+function randomId(): string {
+  if (idAt + 6 > idPool.length) {
+    idPool = randomBytes(6 * 256);
+    idAt = 0;
+  }
+  idAt += 6;
+  return idPool.toString('hex', idAt - 6, idAt);
+}
+
 function validateId(id: unknown): string {
-  if (id === undefined) return randomBytes(6).toString('hex');
+  if (id === undefined) return randomId();
   if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(id))
     throw new ConfigError('id', 'must be 1 to 64 characters of [A-Za-z0-9_.-]');
   return id;
@@ -207,7 +221,8 @@ export class Container {
     // tick do it one per turn of the event loop, not all at once (spawn-queue.ts).
     await inTurn(() => {});
     const id = validateId(options?.id);
-    const norm = normalizeConfig(config);
+    let norm = normalizeConfig(config);
+    if (how.noStdin) norm = { ...norm, stdio: ['ignore', ...norm.stdio.slice(1)] };
     profile?.mark('config normalized');
     const extraFds = norm.stdio.length - 3;
     // Joins of our own containers' namespaces go through the fds the addon holds for them.
@@ -261,7 +276,9 @@ export class Container {
     const maxBuffer = validateMaxBuffer(options?.maxBuffer, DEFAULT_MAX_BUFFER);
     const outputs = validateOutputs(options?.outputs);
     const profile = options?.profile ? new Profile() : undefined;
-    const c = await Container.createInternal(config, options, { startNow: true, outputs, profile });
+    const defaultStdio = typeof config === 'object' && config !== null && config.stdio === undefined && !config.terminal;
+    const noStdin = defaultStdio && options?.input === undefined;
+    const c = await Container.createInternal(config, options, { startNow: true, outputs, profile, noStdin });
     return c.runToEnd(() => c.start(), { input: options.input, maxBuffer, outputs, profile });
   }
 
@@ -289,9 +306,14 @@ export class Container {
     });
   }
 
-  /** The rest of a run once created: start, input, output, outputs, destroy. */
+  /**
+   * The rest of a run once created: start, input, output, outputs, destroy. With
+   * `o.destroyLater` (a pool's run), the result does not wait for the destroy: it is
+   * handed over to be waited for elsewhere (pool.close()).
+   */
   private async runToEnd(start: () => Process, o: RunToEnd): Promise<RunResult> {
     const { profile, outputs } = o;
+    let handedOver = false;
     try {
       // Without a reaper (init: false) the file agent reads them: it starts while the program runs.
       if (outputs.length && !this.outputsFromReaper) this.fileAccess.start('outputs').catch(() => {});
@@ -303,14 +325,17 @@ export class Container {
       const result: RunResult = await p.output({ maxBuffer: o.maxBuffer });
       profile?.mark('output collected');
       if (outputs.length) result.files = (await this.outputsFromReaper) ?? (await this.fileAccess.collect(outputs));
+      if (o.destroyLater) {
+        o.destroyLater(this.destroy());
+        handedOver = true;
+      } else if (profile) await this.destroy();
       if (profile) {
-        await this.destroy();
-        profile.mark('destroyed');
+        profile.mark(o.destroyLater ? 'result ready (destroy under way)' : 'destroyed');
         result.profile = profile.marks;
       }
       return result;
     } finally {
-      await this.destroy();
+      if (!handedOver) await this.destroy();
     }
   }
 

@@ -73,3 +73,26 @@ export function listen(handle: number, fn: Listener): void {
 export function unlisten(handle: number): void {
   listeners.delete(handle);
 }
+
+// Tokens for closeInReactor: above every instance handle (24 bits).
+const FIRST_TOKEN = 0x1000000;
+let nextToken = FIRST_TOKEN;
+
+/**
+ * Closes fds on the reactor thread and resolves once they are closed. For fds whose
+ * last close is work (a container's mount namespace: every mount of it goes), which
+ * must not land on the event loop.
+ */
+export function closeInReactor(fds: number[]): Promise<void> {
+  if (!fds.length) return Promise.resolve();
+  ensureReactor();
+  const token = nextToken;
+  nextToken = nextToken >= 0xfffffff0 ? FIRST_TOKEN : nextToken + 1;
+  return new Promise<void>((resolve) => {
+    listeners.set(token, () => {
+      listeners.delete(token);
+      resolve();
+    });
+    native.closeFds(token, fds);
+  });
+}

@@ -6,7 +6,7 @@
  * (file-agent.ts) joins through them. The reactor keeps its own copies only while the init
  * runs, which is why exec is refused once the container has stopped.
  */
-import * as fs from 'node:fs';
+import { closeInReactor } from './events.js';
 import { native, type NativeEvent } from './native.js';
 
 const KEPT = new Set(['user', 'mnt']);
@@ -41,9 +41,9 @@ export class HeldFds {
   }
 
   /**
-   * Closes them all, in the threadpool: the last fd of a mount namespace takes the whole
-   * namespace down with it (every mount of the container), which is not work for the
-   * event loop.
+   * Closes them all, on the addon's thread: the last fd of a mount namespace takes the
+   * whole namespace down with it (every mount of the container), which is not work for
+   * the event loop (libuv may close inline through io_uring, on this thread).
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -52,6 +52,6 @@ export class HeldFds {
     this.own.clear();
     this.nested.clear();
     this.layers.length = 0;
-    await Promise.all(fds.map((fd) => new Promise<void>((resolve) => fs.close(fd, () => resolve()))));
+    await closeInReactor(fds);
   }
 }

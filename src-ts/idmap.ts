@@ -56,8 +56,22 @@ function findHelper(name: string): string | null {
  */
 export const DEFAULT_ROOT_RANGE = { hostId: 0x6fff0000, size: 65536 } as const;
 
+// Every start of a root caller asks; the files rarely change. A change shows in their
+// stat (a stat is a tenth of a read and parse).
+const rangeCache = new Map<string, { key: string; range: { hostId: number; size: number } | undefined }>();
+
 /** root's first range in /etc/subuid (or /etc/subgid), capped at 65536 ids. */
 function rootRange(file: string): { hostId: number; size: number } | undefined {
+  const st = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
+  const key = st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : 'missing';
+  const cached = rangeCache.get(file);
+  if (cached?.key === key) return cached.range;
+  const range = readRootRange(file);
+  rangeCache.set(file, { key, range });
+  return range;
+}
+
+function readRootRange(file: string): { hostId: number; size: number } | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

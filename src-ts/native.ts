@@ -123,6 +123,7 @@ type NativeEventBody =
   | { handle: number; type: 'spawned'; stage: string; pid: number }
   | { handle: number; type: 'spawnFailed'; stage: string; errno: number; syscall: string; message?: string }
   | { handle: number; type: 'released'; stage: string; cgroupDirsLeft?: string[] }
+  | { handle: number; type: 'closed'; stage: string }
   /**
    * The reactor now holds the container's namespaces (comma-separated /proc/<pid>/ns names, in
    * fd order); `fds` are copies that are ours to close. Scope 2: the overlays' upper layers
@@ -170,6 +171,8 @@ export interface Native {
   start(handle: number, spec?: { args: string[]; env: string[]; cwd: string }): void;
   /** Whether a live instance keeps the event loop alive (all do until released). */
   setRef(handle: number, on: boolean): void;
+  /** Closes fds on the reactor thread; then a 'closed' event carries `token` as its handle. */
+  closeFds(token: number, fds: number[]): void;
   /** Asks the container's init to signal its main process (scope 0) or every process (1). */
   signalAll(handle: number, signal: number, scope: 0 | 1): void;
   /** Signals one process of an instance through its pidfd. 0, or an errno (ESRCH: gone). */

@@ -48,6 +48,8 @@ export interface RunToEnd {
   maxBuffer: number;
   outputs: string[];
   profile?: Profile;
+  /** Set: the result does not wait for the container's destroy, which goes here. */
+  destroyLater?: (destroyed: Promise<void>) => void;
 }
 
 /** The container operations a pool uses (Container's own, passed in by Container.pool). */
@@ -137,6 +139,9 @@ export class ContainerPool<C = unknown> {
       maxBuffer: validateMaxBuffer(options.maxBuffer, DEFAULT_MAX_BUFFER),
       outputs: validateOutputs(options.outputs),
       profile: options.profile ? new Profile() : undefined,
+      // The result is whole once the program has ended and its output is read; the
+      // container's teardown goes on meanwhile, and close() waits for it.
+      destroyLater: (destroyed) => void this.track(destroyed).catch(() => {}),
     };
     const c = await this.take();
     this.refill();

@@ -126,6 +126,7 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("spawn", &Addon::Spawn),
                              InstanceMethod("start", &Addon::Start),
                              InstanceMethod("setRef", &Addon::SetRef),
+                             InstanceMethod("closeFds", &Addon::CloseFds),
                              InstanceMethod("signalAll", &Addon::SignalAll),
                              InstanceMethod("signal", &Addon::Signal),
                              InstanceMethod("killAll", &Addon::KillAll),
@@ -268,6 +269,16 @@ class Addon : public Napi::Addon<Addon> {
       if (!st.ok()) throw Napi::Error::New(info.Env(), std::string(st.syscall) + ": " + std::strerror(st.err));
     }
     return SendReport(info, r, std::move(spec));
+  }
+
+  // closeFds(token, fds): closed on the reactor thread, then a 'closed' event with token
+  Napi::Value CloseFds(const Napi::CallbackInfo& info) {
+    if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(info.Env(), "closeFds(token, fds: number[])");
+    Napi::Array a = info[1].As<Napi::Array>();
+    std::vector<int> fds;
+    for (uint32_t i = 0; i < a.Length(); i++) fds.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+    reactor(info.Env()).close_fds(arg_u32(info, 0, "token"), std::move(fds));
+    return info.Env().Undefined();
   }
 
   // setRef(handle, on): whether the instance keeps the event loop alive

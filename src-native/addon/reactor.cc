@@ -39,7 +39,7 @@ void to_status(int wait_status, ReactorEvent* ev) {
 bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
   static const char* kinds[] = {"hello",   "pids",          "error", "ready",   "exit",        "log",      "reaped",
                                 "timeout", "protocolError", "pty",   "spawned", "spawnFailed", "released", "nsfds",
-                                "limit"};
+                                "limit",   "closed"};
   napi_value o, v;
   if (napi_create_object(env, &o) != napi_ok) return false;
   auto put = [&](const char* key, napi_status made) { return made == napi_ok && napi_set_named_property(env, o, key, v) == napi_ok; };
@@ -134,6 +134,7 @@ void Reactor::call_js(napi_env env, napi_value fn, void* context, void* data) {
   // The last event of an instance lets the loop go.
   if (env && ev->kind == ReactorEvent::Released && !self->unrefd_.erase(ev->handle) && self->live_ > 0 && --self->live_ == 0)
     self->keep_alive(env, false);
+  if (env && ev->kind == ReactorEvent::Closed && self->live_ > 0 && --self->live_ == 0) self->keep_alive(env, false);
   bool delivered = env && fn && deliver(env, fn, *ev);
   if (!delivered) ev->close_fds();  // nobody will own them
 }
@@ -182,6 +183,16 @@ uint32_t Reactor::spawn(SpawnRequest&& req, std::vector<int> transfer, uint32_t 
   if (live_++ == 0) keep_alive(env_, true);
   queue(std::move(cmd));
   return h;
+}
+
+void Reactor::close_fds(uint32_t token, std::vector<int> fds) {
+  // Node stays up until Closed has been delivered.
+  if (live_++ == 0) keep_alive(env_, true);
+  Command cmd;
+  cmd.kind = Command::Close;
+  cmd.handle = token;
+  cmd.transfer = std::move(fds);
+  queue(std::move(cmd));
 }
 
 void Reactor::set_ref(uint32_t handle, bool on) {
@@ -248,6 +259,13 @@ void Reactor::run_commands(std::vector<ReactorEvent>* out) {
         it->second->timer_at_ready = cmd.ms;
       else
         apply_timer(cmd.handle, cmd.ms, out);
+      continue;
+    }
+    if (cmd.kind == Command::Close) {
+      for (int fd : cmd.transfer) ::close(fd);
+      ReactorEvent ev{ReactorEvent::Closed};
+      ev.handle = cmd.handle;
+      out->push_back(ev);
       continue;
     }
     if (cmd.kind == Command::Release) {

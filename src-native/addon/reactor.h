@@ -30,7 +30,7 @@ namespace nsj {
 
 // What the reactor tells JS. Kinds mirror the report types plus process exits.
 struct ReactorEvent {
-  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Timeout, ProtocolError, Pty, Spawned, SpawnFailed, Released, Nsfds, Limit } kind;
+  enum Kind { Hello, Pids, Error, Ready, Exit, Log, Reaped, Timeout, ProtocolError, Pty, Spawned, SpawnFailed, Released, Nsfds, Limit, Closed } kind;
   uint32_t handle = 0;
   uint32_t stage = 0;
   // When the reactor saw it; Spawned: also when it began the spawn (for a profile).
@@ -94,6 +94,10 @@ class Reactor {
   // JS is done with the instance: whatever still runs is killed and reaped quietly; once
   // every fd of it is closed, a last event says Released.
   void release(uint32_t handle);
+  // Closes fds of JS's on this thread, then says Closed with `token`. Closing the last fd
+  // of a mount namespace unmounts the whole container's tree (libuv's fs.close may do it
+  // inline through io_uring, on the JS thread): it is the reactor's work, not JS's.
+  void close_fds(uint32_t token, std::vector<int> fds);
   // Environment teardown: kill and reap everything, stop the thread.
   void shutdown();
 
@@ -138,10 +142,10 @@ class Reactor {
   enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6, kCpuTimer = 7, kOom = 8, kZygote = 9 };
 
   struct Command {
-    enum Kind { Spawn, Send, Timer, Release } kind = Send;
+    enum Kind { Spawn, Send, Timer, Release, Close } kind = Send;
     uint32_t handle = 0;
     SpawnRequest req;             // Spawn
-    std::vector<int> transfer;    // Spawn: closed after the spawn
+    std::vector<int> transfer;    // Spawn: closed after the spawn; Close: what to close
     uint32_t join = 0;            // Spawn: whose namespaces to hold
     CgroupPaths cgroup;           // Spawn: the container's cgroup files
     std::vector<uint8_t> msg;     // Send
