@@ -54,3 +54,10 @@ export function diagnose(rec: { errno: number; syscall?: string; stage?: Stage; 
     return 'the container engine masks parts of /proc; run it with --security-opt systempaths=unconfined or use a pid namespace-free configuration';
   return undefined;
 }
+
+/** A notice from a stage (something the configuration implied was left out), with what to do about it. */
+export function explainNotice(text: string): string {
+  if (text.startsWith('hostname:'))
+    return `${text}. To set it, run the engine with --security-opt seccomp=unconfined; to make this an error, set hostname; to keep this quiet, leave 'uts' out of namespaces`;
+  return text;
+}

@@ -99,7 +99,8 @@ enum class MountKind : uint32_t {
   X(EXEC, Exec, 1u << 3, "a further process joining a running container")                             \
   X(SIGNAL_ALL, SignalAll, 1u << 4, "join, kill(-1, signal) every process of the pid namespace, exit") \
   X(TERMINAL, Terminal, 1u << 5, "the main process gets a pty; its master goes to the addon")        \
-  X(FILES, Files, 1u << 6, "the file agent: stage 0 joins the user and mount namespaces and serves file requests")
+  X(FILES, Files, 1u << 6, "the file agent: stage 0 joins the user and mount namespaces and serves file requests") \
+  X(DEFAULT_HOSTNAME, DefaultHostname, 1u << 7, "the hostname is the default, not asked for: left out (with a notice) where a filter refuses sethostname")
 
 enum MountFlag : uint32_t {
 #define NSJ_X(NAME, Js, value, what) MF_##NAME = value,

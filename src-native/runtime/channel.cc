@@ -91,6 +91,14 @@ void debug(Ctx& ctx, const char* fmt, ...) {
   send_report(ctx, r);
 }
 
+void notice(Ctx& ctx, const char* text) {
+  proto::Report r;
+  r.type = proto::MSG_LOG;
+  r.stage = ctx.stage;
+  r.message = std::string("notice: ") + text;
+  send_report(ctx, r);
+}
+
 bool read_command(Ctx& ctx, proto::Report* cmd) {
   std::vector<uint8_t> buf(4096);
   for (;;) {

@@ -20,6 +20,9 @@ void send_hello(Ctx& ctx, uint32_t role);
 void begin_stage(Ctx& ctx, uint32_t stage, const char* name);
 void report_ready(Ctx& ctx);
 void debug(Ctx& ctx, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+// A line the caller gets whatever the log level: something the configuration implied was
+// left out (src-ts/instance.ts turns it into a warning). Sent as "notice: <text>".
+void notice(Ctx& ctx, const char* text);
 // One command from the addon; false when the addon has gone (EOF).
 bool read_command(Ctx& ctx, proto::Report* cmd);
 
