@@ -49,6 +49,7 @@ describe('fixtures (files)', () => {
     );
   });
 
+  if (withUser1000() === null) console.log('files: no newuidmap or no subordinate id range for this user: the test of fixtures owned by user 1000 is skipped');
   it.skipIf(withUser1000() === null)('belong to the container user when it is not root', async () => {
     const r = await Container.run(
       {
