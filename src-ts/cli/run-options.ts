@@ -5,6 +5,7 @@
  * says what is wrong; the caller prints it with the usage and exits 125.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ContainerConfig, Mount } from '../config.js';
 import { isNamespaceType, Namespaces, type NamespaceType } from '../namespaces.js';
 
@@ -45,21 +46,23 @@ interface Draft {
 }
 
 const limits = (c: Draft) => (c.config.limits ??= {});
+/** A host path as a shell user means it: relative to the current directory. */
+const host = (p: string) => path.resolve(p);
 
 /** Each option: how many values it takes (0 or more, read with `take`) and what it sets. */
 const OPTIONS: Record<string, Handler> = {
-  '--rootfs': (take, c) => (c.config.rootfs = take()),
+  '--rootfs': (take, c) => (c.config.rootfs = host(take())),
   '--ro-rootfs': (_t, c) => (c.config.readonlyRootfs = true),
-  '--bind': (take, c) => c.mounts.push({ type: 'bind', source: take(), target: take() }),
-  '--ro-bind': (take, c) => c.mounts.push({ type: 'bind', source: take(), target: take(), readonly: true }),
+  '--bind': (take, c) => c.mounts.push({ type: 'bind', source: host(take()), target: take() }),
+  '--ro-bind': (take, c) => c.mounts.push({ type: 'bind', source: host(take()), target: take(), readonly: true }),
   '--tmpfs': (take, c) => {
     const [target, size] = take().split(':');
     c.mounts.push(size ? { type: 'tmpfs', target, sizeBytes: parseSize(size, '--tmpfs') } : { type: 'tmpfs', target });
   },
   '--proc': (take, c) => c.mounts.push({ type: 'proc', target: take() }),
-  '--overlay': (take, c) => c.mounts.push({ type: 'overlay', source: take(), target: take() }),
+  '--overlay': (take, c) => c.mounts.push({ type: 'overlay', source: host(take()), target: take() }),
   '--overlay-upper': (take, c) => {
-    const [source, upperDir, target] = [take(), take(), take()];
+    const [source, upperDir, target] = [host(take()), host(take()), take()];
     c.mounts.push({ type: 'overlay', source, target, upperDir });
   },
   '--writable-root': (_t, c) => (c.config.writableRoot = true),
@@ -67,7 +70,7 @@ const OPTIONS: Record<string, Handler> = {
     const [source, target] = [take(), take()];
     (c.config.files ??= {})[target] = hostFile(source);
   },
-  '--output': (take, c) => c.outputs.push({ path: take(), hostDir: take() }),
+  '--output': (take, c) => c.outputs.push({ path: take(), hostDir: host(take()) }),
   '--hostname': (take, c) => (c.config.hostname = take()),
   '--chdir': (take, c) => (c.config.cwd = take()),
   '--setenv': (take, c) => ((c.env ??= {})[take()] = take()),

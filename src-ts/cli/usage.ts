@@ -8,7 +8,8 @@ Run COMMAND in a fresh Linux sandbox: its own user, pid, mount, uts, ipc, net, c
 time) namespaces, root inside and nobody outside, the host's / read-only, private /proc,
 /dev, /tmp and /run, no network but loopback, no capabilities, a seccomp filter, your
 credentials hidden. COMMAND is looked up in the sandbox's PATH. Its stdin, stdout and
-stderr are yours; its exit status is nsjail-ts's.
+stderr are yours; its exit status is nsjail-ts's. Host paths (SRC, DIR, UPPER) may be
+relative to the current directory; paths inside the sandbox (DEST, PATH) are absolute.
 
 Filesystem:
   --rootfs DIR              pivot_root into DIR instead of the host's / (read-only view)

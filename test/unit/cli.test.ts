@@ -70,6 +70,15 @@ describe('nsjail-ts run: options', () => {
     }
   });
 
+  it('host paths may be relative to the current directory; paths inside stay as given', () => {
+    const { config, outputs } = parseRun(['--ro-bind', 'src', '/src', '--overlay', '.', '/work', '--output', '/app/out', 'results', '--', 'true']);
+    expect(config.mounts).toEqual([
+      { type: 'bind', source: path.resolve('src'), target: '/src', readonly: true },
+      { type: 'overlay', source: process.cwd(), target: '/work' },
+    ]);
+    expect(outputs).toEqual([{ path: '/app/out', hostDir: path.resolve('results') }]);
+  });
+
   it('--network host drops the net namespace; --join replaces one with a path', () => {
     const ns = parseRun(['--network', 'host', '--join', 'uts:/proc/1/ns/uts', '--', 'true']).config.namespaces as Iterable<{ type: string; path?: string }>;
     const list = [...ns];
