@@ -10,6 +10,29 @@ const withCgroups = process.geteuid!() === 0 || process.env.NSJAIL_TS_CGROUP_PAR
 const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 20_000 });
 
 describe('documentation', () => {
+  it('docs/API.md names every export, and every public member, option and configuration field of the declarations', () => {
+    const api = fs.readFileSync(path.join(root, 'docs', 'API.md'), 'utf8');
+    // In a code span, or in a code block.
+    const blocks = [...api.matchAll(/```\w*\n([\s\S]*?)```/g)].map((m) => m[1]).join('\n');
+    const named = (name: string) => new RegExp(`\`[^\`\\n]*\\b${name}\\b[^\`\\n]*\``).test(api) || new RegExp(`\\b${name}\\b`).test(blocks);
+    const index = fs.readFileSync(path.join(root, 'src-ts', 'index.ts'), 'utf8');
+    const exported = [...index.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((n) => n.trim().replace(/^type /, '')));
+    expect(exported.length).toBeGreaterThan(20);
+    const missing = exported.filter((n) => !named(n));
+    // Members of the exported classes and interfaces, as the declarations users get show them.
+    for (const file of ['container', 'process', 'namespaces', 'status', 'config', 'errors', 'seccomp', 'overlays']) {
+      const dts = fs.readFileSync(path.join(root, 'dist', `${file}.d.ts`), 'utf8');
+      for (const block of dts.matchAll(/^export (declare class|interface) (\w+)[^{]*\{\n([\s\S]*?)^\}/gm)) {
+        if (!exported.includes(block[2])) continue;
+        const body = block[3].replace(/\/\*\*[\s\S]*?\*\//g, '');
+        // A class's members; an interface's fields and those of its nested objects (limits).
+        const member = block[1] === 'interface' ? /^ {4,8}(?:readonly )?(\w+)[?:]/gm : /^ {4}(?:static |readonly |get )*(\w+)[?(:<]/gm;
+        for (const m of body.matchAll(member)) if (m[1] !== 'constructor' && !named(m[1])) missing.push(`${block[2]}.${m[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it("the README's quick start", () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## Quick start'));
