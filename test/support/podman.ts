@@ -63,7 +63,11 @@ export async function makePodman(): Promise<Podman> {
   const env = { ...process.env, XDG_RUNTIME_DIR: path.join(dir, 'xdg'), HOME: path.join(dir, 'home') };
   fs.mkdirSync(env.XDG_RUNTIME_DIR, { mode: 0o700 });
   fs.mkdirSync(env.HOME);
-  const podman = (args: string[], timeout = 60_000) => run('podman', [...base, ...args], { env, timeout, maxBuffer: 16 << 20 });
+  // A rootful podman mounts its storage and the containers' roots where it runs: in a
+  // mount namespace of its own for each call, so the host's mount table (which other test
+  // files compare before and after) never sees them. A rootless podman has its own already.
+  const [cmd, pre] = process.geteuid!() === 0 ? ['unshare', ['--mount', '--propagation', 'private', 'podman']] : ['podman', []];
+  const podman = (args: string[], timeout = 60_000) => run(cmd, [...pre, ...base, ...args], { env, timeout, maxBuffer: 16 << 20 });
 
   const skel = path.join(dir, 'skel');
   for (const d of ['etc', 'tmp', 'proc', 'sys', 'dev', 'run', 'root', 'usr']) fs.mkdirSync(path.join(skel, d), { recursive: true });
