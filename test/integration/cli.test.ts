@@ -90,6 +90,10 @@ describe('nsjail-ts doctor', () => {
     expect(get('AppArmor').level).toBe('ok');
     expect(get('cgroups').found).toMatch(/^hybrid: v1 hierarchies .*memory/);
     expect(get('sandbox')).toMatchObject({ level: 'ok' });
+    // No engine restricts this machine (its /.dockerenv, where there is one, is only a marker).
+    expect(get('/proc').level).toBe('ok');
+    expect(get('hostname').level).toBe('ok');
+    expect(get('container engine').found).not.toMatch(/^inside /);
     expect(get('id mapping') ?? get('newuidmap')).toBeDefined();
     if (isRoot) expect(get('id mapping').found).toMatch(/^root caller/);
     else expect(get('newuidmap').level).toBe('ok');
