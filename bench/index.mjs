@@ -18,12 +18,12 @@ const flag = (name) => process.argv.includes(`--${name}`);
 const quick = flag('quick');
 
 const all = [
-  ['startup', 'startup.mjs', quick ? ['--runs', '20'] : []],
-  ['concurrency', 'concurrency.mjs', quick ? ['--rounds', '2'] : []],
-  ['throughput', 'throughput.mjs', quick ? ['--n', '40', '--rounds', '1'] : []],
-  ['heap', 'heap.mjs', quick ? ['--runs', '20', '--mib', '256'] : []],
-  ['memory', 'memory.mjs', []],
-  ['files', 'files.mjs', quick ? ['--runs', '20'] : []],
+  ['startup', 'startup.mjs', quick ? ['--runs', '10'] : []],
+  ['concurrency', 'concurrency.mjs', quick ? ['--n', '8', '--rounds', '1'] : []],
+  ['throughput', 'throughput.mjs', quick ? ['--n', '24', '--rounds', '1'] : []],
+  ['heap', 'heap.mjs', quick ? ['--runs', '10', '--mib', '128'] : []],
+  ['memory', 'memory.mjs', quick ? ['--n', '8'] : []],
+  ['files', 'files.mjs', quick ? ['--runs', '10'] : []],
 ];
 const profileOnly = [['profile', 'profile.mjs', quick ? ['--runs', '30'] : []]];
 const which = flag('profile') ? profileOnly : all;

@@ -58,6 +58,7 @@ export function buildBootstrap(config: NormalizedConfig, opts: BootstrapOptions)
     flags:
       (config.network === 'loopback' ? BootFlag.Loopback : 0) |
       (config.init ? BootFlag.Init : 0) |
+      (config.defaultHostname ? BootFlag.DefaultHostname : 0) |
       (opts.startNow ? BootFlag.StartNow : 0) |
       (config.terminal ? BootFlag.Terminal : 0) |
       (opts.argsAtStart ? BootFlag.ArgsAtStart : 0),

@@ -135,6 +135,8 @@ export interface NormalizedConfig {
   mounts: Mount[];
   files: Fixture[];
   hostname?: string;
+  /** The hostname is the default ('sandbox'), not asked for: left out where a filter refuses it. */
+  defaultHostname: boolean;
   user: User;
   uidMappings?: IdMapping[];
   gidMappings?: IdMapping[];
@@ -180,7 +182,7 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   const limits = validateLimits(c.limits, stdio);
   const privileges = validatePrivileges(c, writesToHost(filesystem));
   return {
-    args, env, cwd, namespaces, ...filesystem, files, hostname, user, ...mappings, network, limits, ...privileges,
+    args, env, cwd, namespaces, ...filesystem, files, hostname, defaultHostname: c.hostname === undefined, user, ...mappings, network, limits, ...privileges,
     oomScoreAdj: c.oomScoreAdj === undefined ? undefined : int(c.oomScoreAdj, 'oomScoreAdj', -1000, 1000),
     stdio,
     terminal,

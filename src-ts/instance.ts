@@ -7,7 +7,7 @@
 import { ContainerError, describeErrno, type Stage } from './errors.js';
 import { listen, unlisten } from './events.js';
 import { HeldFds } from './held-fds.js';
-import { diagnose } from './hints.js';
+import { diagnose, explainNotice } from './hints.js';
 import { native, StageId, type NativeEvent } from './native.js';
 import type { Profile } from './profile.js';
 import { buildStatus, signalName, type ExitStatus, type LimitReason, type Usage } from './status.js';
@@ -15,6 +15,15 @@ import { buildStatus, signalName, type ExitStatus, type LimitReason, type Usage 
 const ENOENT = 2;
 const ESRCH = 3;
 const SIGKILL = 9;
+
+const NOTICE = 'notice: ';
+const warned = new Set<string>();
+/** A process warning (`process.on('warning')`, printed by Node), once per text per process. */
+function warnOnce(text: string): void {
+  if (warned.has(text)) return;
+  warned.add(text);
+  process.emitWarning(text, { code: 'NSJAIL_TS_NOTICE' });
+}
 
 type Pids = { parent?: number; child?: number; init?: number; main?: number };
 
@@ -203,8 +212,12 @@ export class Instance {
     this.readyD.resolve();
   }
 
-  /** NSJAIL_TS_DEBUG: "@<monotonic µs> text", shown as milliseconds since this instance was spawned. */
+  /**
+   * NSJAIL_TS_DEBUG: "@<monotonic µs> text", shown as milliseconds since this instance was spawned.
+   * "notice: text" (any log level): something the configuration implied was left out.
+   */
   private onLog(ev: Extract<NativeEvent, { type: 'log' }>): void {
+    if (ev.message.startsWith(NOTICE)) warnOnce(explainNotice(ev.message.slice(NOTICE.length)));
     if (!this.debug) return;
     const m = /^@(\d+) (.*)$/s.exec(ev.message);
     const at = m ? `+${(Number(BigInt(m[1]) * 1000n - this.spawnedAt) / 1e6).toFixed(2)}ms ` : '';

@@ -232,7 +232,7 @@ function table<const N extends string>(which: 'mountKind' | 'mountFlag' | 'bootF
 
 export const MountKind = table('mountKind', ['RootHost', 'RootDir', 'Bind', 'Tmpfs', 'Proc', 'Sysfs', 'Devpts', 'Mqueue', 'Dev', 'Mask', 'Rebind', 'File', 'Overlay']);
 export const MountFlag = table('mountFlag', ['Readonly', 'Recursive', 'Nosuid', 'Nodev', 'Noexec', 'Optional', 'Idmap']);
-export const BootFlag = table('bootFlag', ['Loopback', 'Init', 'StartNow', 'Exec', 'SignalAll', 'Terminal', 'Files', 'ArgsAtStart']);
+export const BootFlag = table('bootFlag', ['Loopback', 'Init', 'StartNow', 'Exec', 'SignalAll', 'Terminal', 'Files', 'ArgsAtStart', 'DefaultHostname']);
 export const FileFrame = table('fileFrame', ['ReqRead', 'ReqWrite', 'ReqWalk', 'ReqMkdir', 'ReqChanges', 'Ok', 'Error', 'File', 'Data', 'End', 'Entry', 'Done']);
 /** proto::Stage, for signal(). */
 export const StageId = table('stage', ['parent', 'child', 'init', 'main']);

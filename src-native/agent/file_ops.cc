@@ -151,6 +151,9 @@ Status write_file(const Root& root, const std::string& path, uint32_t mode) {
     }
   }
   if (why.ok() && ::fchmod(f.get(), mode) < 0) why = fail("chmod", errno, path);
+  // Closed before the answer: a caller that executes the file next must not find it still
+  // open for writing here (execve's ETXTBSY).
+  f.reset();
   return why.ok() ? send_frame(proto::FF_OK, nullptr, 0) : send_error(why);
 }
 

@@ -110,7 +110,8 @@ inline const char* mount_kind_name(MountKind k) {
   X(SIGNAL_ALL, SignalAll, 1u << 4, "join, kill(-1, signal) every process of the pid namespace, exit") \
   X(TERMINAL, Terminal, 1u << 5, "the main process gets a pty; its master goes to the addon")        \
   X(FILES, Files, 1u << 6, "the file agent: stage 0 joins the user and mount namespaces and serves file requests") \
-  X(ARGS_AT_START, ArgsAtStart, 1u << 7, "a pooled container: CMD_START brings the args, env and cwd (in a sealed memfd)")
+  X(ARGS_AT_START, ArgsAtStart, 1u << 7, "a pooled container: CMD_START brings the args, env and cwd (in a sealed memfd)") \
+  X(DEFAULT_HOSTNAME, DefaultHostname, 1u << 8, "the hostname is the default, not asked for: left out (with a notice) where a filter refuses sethostname")
 
 enum MountFlag : uint32_t {
 #define NSJ_X(NAME, Js, value, what) MF_##NAME = value,

@@ -99,6 +99,14 @@ void debug_at(Ctx& ctx, uint64_t at_us, const char* fmt, ...) {
   va_end(ap);
 }
 
+void notice(Ctx& ctx, const char* text) {
+  proto::Report r;
+  r.type = proto::MSG_LOG;
+  r.stage = ctx.stage;
+  r.message = std::string("notice: ") + text;
+  send_report(ctx, r);
+}
+
 bool read_command(Ctx& ctx, proto::Report* cmd, Fd* passed) {
   std::vector<uint8_t> buf(4096);
   for (;;) {

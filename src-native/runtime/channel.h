@@ -28,6 +28,9 @@ void trace(Ctx& ctx, const char* fmt, ...) __attribute__((format(printf, 2, 3)))
 // A debug line for something that happened earlier, at `at_us` (from now_us()).
 void debug_at(Ctx& ctx, uint64_t at_us, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 uint64_t now_us();
+// A line the caller gets whatever the log level: something the configuration implied was
+// left out (src-ts/instance.ts turns it into a warning). Sent as "notice: <text>".
+void notice(Ctx& ctx, const char* text);
 // One command from the addon; false when the addon has gone (EOF). An fd that came with
 // it (CMD_START of a pooled container: its start spec) goes to *passed, else is closed.
 bool read_command(Ctx& ctx, proto::Report* cmd, Fd* passed = nullptr);

@@ -24,6 +24,25 @@ Status enter_cwd(const std::string& cwd) {
   return ok();
 }
 
+namespace {
+
+// In a uts namespace of its own the container may always set its hostname, so EPERM
+// comes from a filter above nsjail-ts: a container engine's seccomp profile (Docker's and
+// Podman's allow sethostname only to containers granted CAP_SYS_ADMIN). A hostname the
+// caller asked for is then an error (src-ts/hints.ts names the fix); the default one is
+// left out (the namespace keeps the engine's hostname) and the caller gets a notice.
+Status set_hostname(Ctx& ctx) {
+  const proto::Bootstrap& b = ctx.boot;
+  if (b.hostname.empty() || ::sethostname(b.hostname.data(), b.hostname.size()) == 0) return ok();
+  int e = errno;
+  if (e != EPERM || !(b.flags & proto::BF_DEFAULT_HOSTNAME)) return fail("sethostname", e, "", b.hostname);
+  notice(ctx, "hostname: the default hostname was not set: sethostname is refused here (EPERM, a container "
+              "engine's seccomp filter); the sandbox keeps the engine's hostname");
+  return ok();
+}
+
+}  // namespace
+
 Status setup_container(Ctx& ctx, std::string* program) {
   const proto::Bootstrap& b = ctx.boot;
   if (b.flags & proto::BF_LOOPBACK) {
@@ -34,8 +53,7 @@ Status setup_container(Ctx& ctx, std::string* program) {
     NSJ_TRY(build_rootfs(ctx));
     debug(ctx, "root filesystem ready (%zu mount operations)", b.mounts.size());
   }
-  if (!b.hostname.empty() && ::sethostname(b.hostname.data(), b.hostname.size()) < 0)
-    return fail("sethostname", errno, "", b.hostname);
+  NSJ_TRY(set_hostname(ctx));
   trace(ctx, "hostname set");
   NSJ_TRY(enter_cwd(b.cwd));
   // A pooled container learns what it runs at start (main_process.cc).

@@ -64,6 +64,20 @@ export const SYSTEMD_V2_COMMAND =
   'mkdir $cg/caller && echo $$ > $cg/caller/cgroup.procs && echo "+memory +pids +cpu" > $cg/cgroup.subtree_control && ' +
   "NSJAIL_TS_CGROUP_PARENT=$cg exec node app.js'";
 
+/**
+ * What gives a container of an engine a writable cgroup file system it can find itself
+ * in. Where cgroups are v1 or hybrid (a hierarchy other than v2 at /sys/fs/cgroup), the
+ * host's tree bound writable in the host's cgroup namespace (run with Docker 20.10 and
+ * Podman 4.3 on a hybrid machine; the bind in a private cgroup namespace hides the
+ * caller's cgroup). On pure v2, a private cgroup namespace with a writable cgroup2 (not
+ * run here: docs/ENGINES.md).
+ */
+function engineCgroupFix(h: Hierarchy): string {
+  return h.version === 1 || h.mount !== '/sys/fs/cgroup'
+    ? "run it with --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw (or --privileged), or use limits.enforce: 'best-effort'"
+    : "run it with --cgroupns=private and a writable /sys/fs/cgroup (--privileged; a rootless engine delegates the container's cgroup), or use limits.enforce: 'best-effort'";
+}
+
 /** Why a hierarchy's cgroup file system cannot be written, and what changes that. */
 export async function readOnlyHint(h: Hierarchy): Promise<string> {
   const engine = await containerEngine();
@@ -72,7 +86,7 @@ export async function readOnlyHint(h: Hierarchy): Promise<string> {
     engine === 'Kubernetes'
       ? 'give the pod a writable cgroup file system (a privileged container, or a runtime that delegates the cgroup), or use limits.enforce: \'best-effort\''
       : engine
-        ? `run it with --cgroupns=private and a writable /sys/fs/cgroup (e.g. --privileged, or -v /sys/fs/cgroup:/sys/fs/cgroup:rw), or use limits.enforce: 'best-effort'`
+        ? engineCgroupFix(h)
         : `remount it read-write (mount -o remount,rw ${h.mount}) or use limits.enforce: 'best-effort'`;
   return `${where}: ${how}`;
 }
@@ -82,8 +96,8 @@ export async function hiddenHint(h: Hierarchy): Promise<string> {
   const engine = await containerEngine();
   return (
     `the caller's cgroup (${h.caller ?? 'none listed'}) is not visible under ${h.mount} (mounted from ${h.root})` +
-    (engine ? `: ${engine}'s cgroup namespace; run it with --cgroupns=private and a writable /sys/fs/cgroup` : '') +
-    '; name a parent with limits.cgroupParent or NSJAIL_TS_CGROUP_PARENT'
+    (engine ? `: ${engine}'s cgroup namespace and mounts do not match; ${engineCgroupFix(h)}` : '') +
+    '; or name a parent with limits.cgroupParent or NSJAIL_TS_CGROUP_PARENT'
   );
 }
 

@@ -6,8 +6,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { ContainerConfig } from '../config.js';
 import { Container } from '../container.js';
+import { engineName, engineView, idRanges, mapsRange, UNCONFINE_SECCOMP, UNMASK_PROC, type EngineView } from '../engine.js';
 import { ConfigError, ContainerError } from '../errors.js';
+import { defaultMappings } from '../idmap.js';
+import { Namespaces } from '../namespaces.js';
 
 export type Level = 'ok' | 'warn' | 'fail' | 'info';
 
@@ -37,15 +41,24 @@ function kernel(): Finding {
     : { check: 'kernel', level: 'fail', found: `Linux ${release}`, fix: 'nsjail-ts needs Linux 5.12 or newer' };
 }
 
+/** Starts a sandbox running /bin/true with `config`; the error if it could not. */
+async function tryRun(config: Partial<ContainerConfig> = {}): Promise<ContainerError | ConfigError | undefined> {
+  try {
+    const r = await Container.run({ args: ['/bin/true'], limits: { wallTimeMs: 10_000 }, ...config });
+    return r.exitCode === 0 ? undefined : new ContainerError(`/bin/true ended with ${r.exitCode ?? r.signal}`);
+  } catch (e) {
+    if (e instanceof ContainerError || e instanceof ConfigError) return e;
+    throw e;
+  }
+}
+
 /** The real test: can a default sandbox start here? */
 async function sandbox(): Promise<Finding> {
-  try {
-    const r = await Container.run({ args: ['/bin/true'], limits: { wallTimeMs: 10_000 } });
-    return { check: 'sandbox', level: r.exitCode === 0 ? 'ok' : 'fail', found: `a default sandbox ran /bin/true (exit ${r.exitCode ?? r.signal})` };
-  } catch (e) {
-    const err = e as ContainerError;
-    return { check: 'sandbox', level: 'fail', found: `a default sandbox could not start: ${err.message}`, fix: err.hint ?? 'see the message above' };
-  }
+  const err = await tryRun();
+  if (!err) return { check: 'sandbox', level: 'ok', found: 'a default sandbox ran /bin/true' };
+  const hint = (err as ContainerError).hint;
+  const message = hint && err.message.endsWith(`. ${hint}`) ? err.message.slice(0, -hint.length - 2) : err.message;
+  return { check: 'sandbox', level: 'fail', found: `a default sandbox could not start: ${message}`, fix: hint ?? 'see the message above' };
 }
 
 function userNamespaces(): Finding[] {
@@ -93,6 +106,17 @@ function subordinateIds(): Finding[] {
   const out: Finding[] = [];
   if (user.uid === 0) {
     const root = ranges[0][1];
+    const nested = engineView().uidMap;
+    const want = defaultMappings().uid[0];
+    if (nested && !mapsRange(nested, want.hostId, want.size)) {
+      out.push({
+        check: 'id mapping',
+        level: 'fail',
+        found: `root in a user namespace with only ids ${idRanges(nested)} (a rootless container engine): a root caller's sandboxes map their ids 0..${want.size - 1} to ${want.hostId}.. by default, which it lacks`,
+        fix: "set uidMappings and gidMappings within those ids (e.g. [{ containerId: 0, hostId: 1, size: 65536 }]), or run the engine's container as a normal user (--user 1000)",
+      });
+      return out;
+    }
     out.push({
       check: 'id mapping',
       level: 'ok',
@@ -162,7 +186,7 @@ function seccomp(): Finding {
       check: 'seccomp',
       level: 'warn',
       found: 'this process already runs under a seccomp filter (a container engine\'s?): it may refuse what sandboxes need (unshare, mount, sethostname)',
-      fix: 'Docker/Podman: --security-opt seccomp=unconfined',
+      fix: UNCONFINE_SECCOMP,
     };
   return { check: 'seccomp', level: 'ok', found: 'available; this process is not filtered' };
 }
@@ -181,31 +205,54 @@ function filesystems(): Finding[] {
   ];
 }
 
-function engine(sandboxWorks: boolean): Finding {
-  const hints: string[] = [];
-  if (fs.existsSync('/.dockerenv')) hints.push('Docker (/.dockerenv)');
-  if (fs.existsSync('/run/.containerenv')) hints.push('Podman (/run/.containerenv)');
-  if (process.env.KUBERNETES_SERVICE_HOST) hints.push('Kubernetes (KUBERNETES_SERVICE_HOST)');
-  const pid1 = read('/proc/1/cgroup') ?? '';
-  if (/docker|containerd|kubepods|libpod/.test(pid1)) hints.push(`a container engine's cgroup (${pid1.split('\n')[0]})`);
-  if (!hints.length) return { check: 'container engine', level: 'ok', found: 'not inside a container engine' };
-  if (sandboxWorks) return { check: 'container engine', level: 'info', found: `inside ${hints.join(', ')}, which lets sandboxes run` };
-  return {
-    check: 'container engine',
-    level: 'warn',
-    found: `inside ${hints.join(', ')}`,
-    fix: 'engines mask /proc and filter system calls; run with --security-opt systempaths=unconfined --security-opt seccomp=unconfined (and apparmor=unconfined), or --privileged',
-  };
+/** Where this runs, if inside a container engine, and the engine's restrictions that sandboxes meet (docs/ENGINES.md). */
+async function engine(view: EngineView): Promise<Finding[]> {
+  const restricted = view.maskedProc.length > 0 || view.seccompFiltered;
+  const out: Finding[] = [];
+  if (!view.markers.length) out.push({ check: 'container engine', level: 'ok', found: 'not inside a container engine (no /.dockerenv, /run/.containerenv, $container or $KUBERNETES_SERVICE_HOST)' });
+  else if (!restricted)
+    out.push({ check: 'container engine', level: 'info', found: `${view.markers.join(', ')} found, but none of an engine's restrictions is in effect: /proc is not masked and this process has no seccomp filter` });
+  else out.push({ check: 'container engine', level: 'info', found: `inside ${engineName(view)} (${view.markers.join(', ')})` });
+
+  if (!view.maskedProc.length) out.push({ check: '/proc', level: 'ok', found: 'not masked: each sandbox gets a procfs of its own pid namespace' });
+  else {
+    const shown = view.maskedProc.slice(0, 4).join(', ') + (view.maskedProc.length > 4 ? ', ...' : '');
+    const withoutPid = await tryRun({ namespaces: [...Namespaces.all()].map((e) => e.type).filter((t) => t !== 'pid') });
+    out.push({
+      check: '/proc',
+      level: 'fail',
+      found:
+        `masked: ${view.maskedProc.length} paths of /proc are mounted over (${shown}); the kernel then refuses a new procfs (subset=pid too), ` +
+        `so a sandbox cannot have a pid namespace of its own; without one, ${withoutPid ? `a sandbox does not start either (${withoutPid.message})` : 'a sandbox does start here'}`,
+      fix: UNMASK_PROC,
+    });
+  }
+
+  // An explicit hostname: the default one is left out (with a warning) where it is refused.
+  const namespaces = [...Namespaces.all()].map((e) => e.type).filter((t) => !view.maskedProc.length || t !== 'pid');
+  const err = await tryRun({ hostname: 'doctor', namespaces });
+  if (!err) out.push({ check: 'hostname', level: 'ok', found: 'a sandbox can set its hostname' });
+  else if (err instanceof ContainerError && err.syscall === 'sethostname')
+    out.push({
+      check: 'hostname',
+      level: 'warn',
+      found: `sethostname is refused (${err.code}${view.seccompFiltered ? `, by ${engineName(view)}'s seccomp profile` : ''}): the default hostname is left out, with a warning, and a hostname you set fails`,
+      fix: UNCONFINE_SECCOMP,
+    });
+  return out;
 }
 
 export async function diagnose(): Promise<Finding[]> {
+  const view = engineView();
   const probe = await sandbox();
-  return [kernel(), ...userNamespaces(), ...subordinateIds(), ...cgroups(), seccomp(), ...filesystems(), engine(probe.level === 'ok'), probe];
+  return [kernel(), ...userNamespaces(), ...subordinateIds(), ...cgroups(), seccomp(), ...filesystems(), ...(await engine(view)), probe];
 }
 
 /** Exit status: 0 when a sandbox can run here. */
 export async function doctor(argv: string[]): Promise<number> {
   for (const a of argv) if (a !== '--json') throw new ConfigError(a, 'is not a doctor option (--json)');
+  // What a probe's sandbox left out is a finding here, not a warning on stderr too.
+  process.removeAllListeners('warning');
   const findings = await diagnose();
   const usable = findings.every((f) => f.level !== 'fail');
   if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ usable, findings }, null, 2)}\n`);

@@ -23,6 +23,13 @@ export function exitCodeOf(status: ExitStatus): number {
   return 128 + (n ?? 9);
 }
 
+/** What the user is told when a limit ended the command (its exit status alone says only SIGKILL). */
+const ENDED_BY: Partial<Record<ExitStatus['reason'], string>> = {
+  timeout: 'the wall-time limit (--time) ended it',
+  oom: 'the memory limit (--memory) ended it: out of memory',
+  'cpu-time': 'the CPU-time limit (--cpu-time) ended it',
+};
+
 /** A failure to start: whose it was, as an exit code. */
 export function exitCodeOfError(e: unknown): number {
   if (e instanceof ContainerError && e.syscall === 'execve') return e.code === 'ENOENT' ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
@@ -42,6 +49,20 @@ function attachTerminal(p: Process): () => void {
     stdin.setRawMode(false);
     stdin.pause();
   };
+}
+
+/** --output: each path copied out once the command has ended; false if one could not be. */
+async function copyOutputs(container: Container, outputs: RunCommand['outputs']): Promise<boolean> {
+  let ok = true;
+  for (const { path, hostDir } of outputs) {
+    try {
+      await container.copyOut(path, hostDir);
+    } catch (e) {
+      process.stderr.write(`nsjail-ts: --output ${path}: ${(e as Error).message}\n`);
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 export async function run(cmd: RunCommand): Promise<number> {
@@ -64,7 +85,12 @@ export async function run(cmd: RunCommand): Promise<number> {
     try {
       // With a pty, what it showed last may still be on its way when it exits.
       const [status] = await Promise.all([p.wait(), tty ? finished(p.stdout!) : undefined]);
-      return exitCodeOf(status);
+      const ended = ENDED_BY[status.reason];
+      if (ended) process.stderr.write(`nsjail-ts: ${ended}\n`);
+      if (status.unenforcedLimits.length) process.stderr.write(`nsjail-ts: not enforced here (--best-effort): ${status.unenforcedLimits.join(', ')}\n`);
+      const code = exitCodeOf(status);
+      // A missing output is our failure only when the command itself succeeded.
+      return (await copyOutputs(container, cmd.outputs)) || code !== 0 ? code : EXIT_OWN_FAILURE;
     } finally {
       detach();
     }

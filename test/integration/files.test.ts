@@ -49,6 +49,7 @@ describe('fixtures (files)', () => {
     );
   });
 
+  if (withUser1000() === null) console.log('files: no newuidmap or no subordinate id range for this user: the test of fixtures owned by user 1000 is skipped');
   it.skipIf(withUser1000() === null)('belong to the container user when it is not root', async () => {
     const r = await Container.run(
       {
@@ -152,6 +153,20 @@ describe('results out', () => {
     expect(text(r.stdout)).toBe('hello\n640 0\n755 0\nd\ntop.txt\n');
     await expect(c.writeFile('/tmp/x', 'x', { mode: 0o6755 })).rejects.toBeInstanceOf(ConfigError);
     fs.rmSync(src, { recursive: true });
+  });
+
+  it('a program written with writeFile can be executed as soon as writeFile resolves (no ETXTBSY)', async () => {
+    // The agent closes the file before it answers; an open write fd would fail execve. The
+    // main process waits at the start barrier, so start() executes it at once.
+    for (let i = 0; i < 40; i++) {
+      const c = await Container.create({ args: ['/app/step.sh'], files: { '/app/step.sh': { content: '#!/bin/sh\nexit 99\n', mode: 0o755 } } });
+      try {
+        await c.writeFile('/app/step.sh', `#!/bin/sh\nexit ${i % 7}\n`, { mode: 0o755 });
+        expect((await c.start().wait()).exitCode).toBe(i % 7);
+      } finally {
+        await c.destroy();
+      }
+    }
   });
 
   it('Container.run outputs: files and a folder, keyed by path; what is missing is left out', async () => {

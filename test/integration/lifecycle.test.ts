@@ -40,7 +40,12 @@ describe('exec', () => {
     const c = await Container.create({ args: ['/bin/sh', '-c', 'echo main > /tmp/shared; echo ready; exec sleep 100'], hostname: 'exec-box' });
     const main = c.start();
     await until(main.stdout!, /ready/);
-    const p = await c.exec(['/bin/sh', '-c', 'hostname; cat /tmp/shared; ps -e -o comm=; grep -E "^(CapEff|Seccomp|NoNewPrivs):" /proc/self/status; id -u']);
+    // The main process printed "ready" before its exec of sleep: wait (bounded) for that to be done.
+    const p = await c.exec([
+      '/bin/sh',
+      '-c',
+      'hostname; cat /tmp/shared; for i in $(seq 100); do ps -e -o comm= | grep -qx sleep && break; sleep 0.02; done; ps -e -o comm=; grep -E "^(CapEff|Seccomp|NoNewPrivs):" /proc/self/status; id -u',
+    ]);
     const r = await p.output();
     expect(r.exitCode).toBe(0);
     const lines = text(r.stdout).trim().split('\n');

@@ -1,5 +1,8 @@
 /** The CLI's command line, read into a ContainerConfig (no process started). */
 import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseRun, parseSize, UsageError } from '../../dist/cli/run-options.js';
 import { exitCodeOf } from '../../dist/cli/run.js';
 
@@ -36,6 +39,46 @@ describe('nsjail-ts run: options', () => {
     });
   });
 
+  it('reads the file, overlay, output and limit options into the config', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nsjail-ts-cli-'));
+    const script = path.join(dir, 'run.sh');
+    fs.writeFileSync(script, 'echo hi\n', { mode: 0o755 });
+    try {
+      const cmd = parseRun([
+        '--overlay', '/src', '/work', '--overlay-upper', '/src2', '/up', '/w2', '--writable-root', '--file', script, '/app/run.sh',
+        '--output', '/app/out', '/tmp/results', '--output', '/app/log.txt', '/tmp/logs',
+        '--memory', '64M', '--memory-swap', '16M', '--pids', '32', '--cpus', '0.5', '--cpu-time', '2000', '--time', '5000',
+        '--cgroup-parent', '/sys/fs/cgroup/memory/a,/sys/fs/cgroup/unified/a', '--best-effort', '--run-size', '8M', '--shm-size', '1M',
+        '--', '/app/run.sh',
+      ]);
+      expect(cmd.config).toEqual({
+        args: ['/app/run.sh'],
+        mounts: [
+          { type: 'overlay', source: '/src', target: '/work' },
+          { type: 'overlay', source: '/src2', target: '/w2', upperDir: '/up' },
+        ],
+        writableRoot: true,
+        files: { '/app/run.sh': { content: Buffer.from('echo hi\n'), mode: 0o755 } },
+        limits: {
+          memoryBytes: 64 << 20, memorySwapBytes: 16 << 20, pids: 32, cpus: 0.5, cpuTimeMs: 2000, wallTimeMs: 5000,
+          cgroupParent: ['/sys/fs/cgroup/memory/a', '/sys/fs/cgroup/unified/a'], enforce: 'best-effort', runBytes: 8 << 20, shmBytes: 1 << 20,
+        },
+      });
+      expect(cmd.outputs).toEqual([{ path: '/app/out', hostDir: '/tmp/results' }, { path: '/app/log.txt', hostDir: '/tmp/logs' }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('host paths may be relative to the current directory; paths inside stay as given', () => {
+    const { config, outputs } = parseRun(['--ro-bind', 'src', '/src', '--overlay', '.', '/work', '--output', '/app/out', 'results', '--', 'true']);
+    expect(config.mounts).toEqual([
+      { type: 'bind', source: path.resolve('src'), target: '/src', readonly: true },
+      { type: 'overlay', source: process.cwd(), target: '/work' },
+    ]);
+    expect(outputs).toEqual([{ path: '/app/out', hostDir: path.resolve('results') }]);
+  });
+
   it('--network host drops the net namespace; --join replaces one with a path', () => {
     const ns = parseRun(['--network', 'host', '--join', 'uts:/proc/1/ns/uts', '--', 'true']).config.namespaces as Iterable<{ type: string; path?: string }>;
     const list = [...ns];
@@ -52,6 +95,9 @@ describe('nsjail-ts run: options', () => {
     [['--tmpfs', '/t:lots', '--', 'true'], '--tmpfs: "lots" is not a size'],
     [['--no-namespace', 'mnt', '--', 'true'], '--no-namespace: "mnt" is not a namespace'],
     [['--rlimit', 'nofile', '--', 'true'], '--rlimit: give NAME=VALUE'],
+    [['--file', '/no/such/file', '/app/f', '--', 'true'], '--file: cannot read /no/such/file: ENOENT'],
+    [['--overlay-upper', '/a', '/b', '--', 'true'], '--overlay-upper needs a value'],
+    [['--cpu-time', 'soon', '--', 'true'], '--cpu-time: "soon" is not a number'],
   ])('%j is a usage error: %s', (argv, message) => {
     expect(() => parseRun(argv as string[])).toThrow(UsageError);
     expect(() => parseRun(argv as string[])).toThrow(message);

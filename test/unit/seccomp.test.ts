@@ -1002,6 +1002,7 @@ describe.skipIf(!hasGxx)('in real processes', () => {
     expect(ppid).toMatchObject({ ret: -1, errno: 99 });
   });
 
+  if (!IS_X86_64) console.log('seccomp: not x86_64: the x32 and i386 test is skipped');
   it.runIf(IS_X86_64)('x32 calls get ENOSYS before any rule; i386 calls (int 0x80) are killed', () => {
     // With a default of errno 99, ENOSYS can only come from the x32 check.
     const policy = { defaultAction: 'errno', defaultErrno: 99, rules: [{ syscalls: ['getpid', 'exit_group'], action: 'allow' }] };
