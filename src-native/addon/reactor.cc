@@ -20,6 +20,8 @@
 
 namespace nsj {
 
+pid_t parent_of(pid_t pid);
+
 namespace {
 
 uint64_t key(uint32_t handle, uint64_t tag) { return (static_cast<uint64_t>(handle) << 8) | tag; }
@@ -400,6 +402,34 @@ bool Reactor::attach_stage0(Instance& in, SpawnResult&& res, std::vector<Reactor
   return e == 0;
 }
 
+// Under mu_: a stage names the stage it just cloned (protocol/report.h, MSG_CHILD). Only
+// its maker's word counts (the zygote for stage 0, stage 0 for stage 1, stage 1 for stage
+// 2), and only for a child of ours: nothing else can make us hold, or kill, a process.
+void Reactor::on_child(Instance& in, const proto::Report& r, pid_t sender, ReactorEvent* ev, std::vector<ReactorEvent>* out) {
+  pid_t pid = static_cast<pid_t>(r.pid);
+  pid_t maker = r.stage == proto::STAGE_PARENT ? zygote_.pid()
+                : r.stage == proto::STAGE_CHILD ? in.procs[proto::STAGE_PARENT].pid
+                : r.stage == proto::STAGE_INIT  ? in.procs[proto::STAGE_CHILD].pid
+                                                : 0;
+  // Its own hello may have come first (the maker was slower to speak), and it may even be
+  // gone already: then there is nothing to learn. A claim we cannot check is not an error
+  // either (the zygote that made it may have been replaced since): it is just not believed.
+  if (pid > 0 && r.stage <= proto::STAGE_MAIN && in.procs[r.stage].pid == pid) {
+    ev->kind = ReactorEvent::Log;
+    ev->message = "stage " + std::to_string(pid) + " already known";
+    return;
+  }
+  if (maker <= 0 || sender != maker || pid <= 0 || parent_of(pid) != ::getpid()) {
+    ev->kind = ReactorEvent::Log;
+    ev->message = "a child named by a process that did not make it, or not ours: ignored";
+    return;
+  }
+  ev->kind = ReactorEvent::Hello;  // as good as its own hello
+  ev->pid = pid;
+  track(in, r.stage, pid, out);
+  if (r.stage == proto::STAGE_PARENT && in.pending) spawned_by_zygote(in, out);
+}
+
 // Under mu_: stage 0 from the zygote has said hello (and is tracked): the start is done.
 void Reactor::spawned_by_zygote(Instance& in, std::vector<ReactorEvent>* out) {
   ReactorEvent ev{ReactorEvent::Spawned};
@@ -533,11 +563,21 @@ void Reactor::apply_timer(uint32_t handle, uint64_t ms, std::vector<ReactorEvent
   ::timerfd_settime(in.timer.get(), 0, &its, nullptr);
 }
 
+// A stage is killed only once the stage it makes is known (MSG_CHILD): killed between its
+// clone and its word, the new stage would die unknown, a zombie of ours for ever. Stages
+// 0 and 1 run only our code and end on their own once their children are gone; whatever
+// is left is killed as it becomes known (track). Likewise cgroup.kill, which would take
+// stage 1 along, waits for the init: nothing of the program can run before it exists.
 void Reactor::kill_all(Instance& in) {
+  in.killed = true;
+  const bool init_known = in.procs[proto::STAGE_INIT].pid > 0;
   // cgroup.kill first: a fork bomb in it cannot outrun it.
-  if (in.cgroup) in.cgroup->kill();
-  for (Proc& p : in.procs)
-    if (p.pidfd && !p.reaped) sys::pidfd_send_signal(p.pidfd.get(), SIGKILL);
+  if (in.cgroup && init_known) in.cgroup->kill();
+  for (uint32_t s = proto::STAGE_PARENT; s <= proto::STAGE_MAIN; s++) {
+    Proc& p = in.procs[s];
+    bool maker_done = s >= proto::STAGE_INIT || in.procs[s + 1].pid > 0;
+    if (p.pidfd && !p.reaped && maker_done) sys::pidfd_send_signal(p.pidfd.get(), SIGKILL);
+  }
 }
 
 // Nothing of the instance can run or appear any more: every process we know of is reaped,
@@ -587,7 +627,7 @@ void Reactor::forget(std::map<uint32_t, std::unique_ptr<Instance>>::iterator it,
 }
 
 // The parent of pid, from /proc/<pid>/stat (readable without ptrace rights).
-static pid_t parent_of(pid_t pid) {
+pid_t parent_of(pid_t pid) {
   char path[64], buf[512];
   std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
   Fd f(::open(path, O_RDONLY | O_CLOEXEC));
@@ -630,7 +670,7 @@ void Reactor::track(Instance& in, uint32_t stage, pid_t pid, std::vector<Reactor
     fail_instance(in, e, "epoll_ctl", "cannot watch stage process " + std::to_string(pid), out);
     return;
   }
-  if (in.released) kill_all(in);
+  if (in.released || in.killed) kill_all(in);  // what was killed before it was known
 }
 
 void Reactor::on_socket(Instance& in, std::vector<ReactorEvent>* out) {
@@ -675,6 +715,9 @@ void Reactor::on_report(Instance& in, const proto::Report& r, Datagram& d, React
         ev->kind = ReactorEvent::Pids;
       else
         ev->message = "malformed pid relay: " + r.json;
+      return;
+    case proto::MSG_CHILD:
+      on_child(in, r, d.sender, ev, out);
       return;
     case proto::MSG_ERROR:
       if (in.pending) in.pending->failed = true;  // from the zygote: no stage 0 to wait for

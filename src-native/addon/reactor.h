@@ -129,6 +129,7 @@ class Reactor {
     bool released = false;
     bool sock_open = false;  // once spawned
     bool spawning = true;
+    bool killed = false;  // kill_all ran: stages are killed as they become known
     std::unique_ptr<PendingSpawn> pending;  // forked by the zygote, no hello yet
     // The container's namespaces, from its stage 2 (MSG_NSFDS), in ns_types order:
     // what exec (and containers that join this one) join through.
@@ -175,6 +176,7 @@ class Reactor {
   void on_timer(Instance& in, std::vector<ReactorEvent>* out);
   void track(Instance& in, uint32_t stage, pid_t pid, std::vector<ReactorEvent>* out);
   void spawned_by_zygote(Instance& in, std::vector<ReactorEvent>* out);
+  void on_child(Instance& in, const proto::Report& r, pid_t sender, ReactorEvent* ev, std::vector<ReactorEvent>* out);
   void respawn(Instance& in, std::vector<ReactorEvent>* out);
   void watch_new_zygote();
   int zygote_watchdog();

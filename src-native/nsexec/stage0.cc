@@ -86,6 +86,7 @@ void run_stage0(Ctx& ctx) {
     ::close(ctx.sync_grandchild[0]);
     run_stage1(ctx);
   }
+  announce_child(ctx, proto::STAGE_CHILD, stage1);
   ::close(ctx.sync_child[1]);
   ::close(ctx.sync_grandchild[1]);
   ctx.kill_on_fail[0] = stage1;

@@ -60,6 +60,7 @@ void run_stage1(Ctx& ctx) {
     ::close(ctx.sync_child[1]);
     run_stage2(ctx);
   }
+  announce_child(ctx, proto::STAGE_INIT, stage2);
   ctx.kill_on_fail[0] = stage2;
   ::close(ctx.sync_grandchild[1]);
 

@@ -71,20 +71,33 @@ bool receive(proto::ZygoteRequest* req, std::vector<int>* fds) {
   ::_exit(begin_stage0(s));
 }
 
-// Without a child to hand it to, the request's init socket still hears why.
-void report_failure(const std::vector<int>& fds, const proto::ZygoteRequest& req, int err) {
+// A report on the request's init socket: the stage 0 it forked (MSG_CHILD, so that the
+// addon knows it even if it dies before its hello), or why there is none.
+void report(const std::vector<int>& fds, const proto::ZygoteRequest& req, const proto::Report& r) {
   size_t idx = 0;
   for (int i = 0; i < kInitFd; i++) idx += req.present[i] ? 1 : 0;
   if (!req.present[kInitFd] || idx >= fds.size()) return;
+  std::vector<uint8_t> buf;
+  std::string why;
+  if (proto::encode_report(r, &buf, &why)) (void)!::send(fds[idx], buf.data(), buf.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+void report_child(const std::vector<int>& fds, const proto::ZygoteRequest& req, pid_t pid) {
+  proto::Report r;
+  r.type = proto::MSG_CHILD;
+  r.stage = proto::STAGE_PARENT;
+  r.pid = static_cast<uint32_t>(pid);
+  report(fds, req, r);
+}
+
+void report_failure(const std::vector<int>& fds, const proto::ZygoteRequest& req, int err) {
   proto::Report r;
   r.type = proto::MSG_ERROR;
   r.stage = proto::STAGE_PARENT;
   r.err_no = static_cast<uint32_t>(err);
   r.syscall = "clone";
   r.message = "the resident stage 0 could not fork a stage 0";
-  std::vector<uint8_t> buf;
-  std::string why;
-  if (proto::encode_report(r, &buf, &why)) (void)!::send(fds[idx], buf.data(), buf.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  report(fds, req, r);
 }
 
 }  // namespace
@@ -106,6 +119,7 @@ void run_zygote(pid_t addon, char* title, size_t title_len) {
   while (receive(&req, &fds)) {
     pid_t pid = sys::clone_fork(CLONE_PARENT);
     if (pid == 0) become_stage0(req, fds, addon, title, title_len);
+    if (pid > 0) report_child(fds, req, pid);
     if (pid < 0) report_failure(fds, req, errno);
     for (int fd : fds) ::close(fd);
   }

@@ -13,7 +13,7 @@ std::string clip(const std::string& s) { return s.size() > kMaxText ? s.substr(0
 
 bool known_type(uint16_t t) {
   switch (t) {
-    case MSG_HELLO: case MSG_PIDS: case MSG_ERROR: case MSG_READY: case MSG_EXIT: case MSG_LOG: case MSG_PTY: case MSG_NSFDS:
+    case MSG_HELLO: case MSG_PIDS: case MSG_ERROR: case MSG_READY: case MSG_EXIT: case MSG_LOG: case MSG_PTY: case MSG_NSFDS: case MSG_CHILD:
     case CMD_START: case CMD_SIGNAL:
       return true;
   }
@@ -57,6 +57,7 @@ bool encode_report(const Report& r, std::vector<uint8_t>* out, std::string* err)
       w.str(R_NSTYPES, r.ns_types);
       w.u32(R_SCOPE, r.scope);  // 1: the locked (nested) namespaces
       break;
+    case MSG_CHILD: w.u32(R_PID, r.pid); break;
     case CMD_SIGNAL:
       w.u32(R_SIGNAL, r.signal);
       w.u32(R_SCOPE, r.scope);
@@ -92,6 +93,7 @@ bool decode_report(const uint8_t* buf, size_t len, Report* r, std::string* err) 
       case R_SIGNAL: ok = get_u32(a, &r->signal, err); break;
       case R_SCOPE: ok = get_u32(a, &r->scope, err); break;
       case R_NSTYPES: ok = get_str(a, &r->ns_types, err); break;
+      case R_PID: ok = get_u32(a, &r->pid, err); break;
       case R_UTIME_US: ok = get_u64(a, &r->usage.utime_us, err); break;
       case R_STIME_US: ok = get_u64(a, &r->usage.stime_us, err); break;
       case R_MAXRSS_KB: ok = get_u64(a, &r->usage.maxrss_kb, err); break;

@@ -19,6 +19,7 @@ enum MsgType : uint16_t {
   MSG_LOG = 62015,    // a debug line
   MSG_PTY = 62016,    // the master of the main process's pty rides along in SCM_RIGHTS
   MSG_NSFDS = 62017,  // stage 2's namespaces, as fds in SCM_RIGHTS (R_NSTYPES names them)
+  MSG_CHILD = 62018,  // "I just created the process R_PID, which will be stage R_STAGE" (see below)
   CMD_START = 62020,  // release the start barrier
   CMD_SIGNAL = 62021, // the reaper signals the main process or every process
 };
@@ -34,6 +35,7 @@ enum ReportAttr : uint16_t {
   R_SIGNAL = 8,
   R_SCOPE = 9,
   R_NSTYPES = 10,  // MSG_NSFDS: "user,mnt,..." in the order of the fds
+  R_PID = 11,      // MSG_CHILD
   // MSG_EXIT: what the main process and every descendant the reaper or they waited for
   // used (getrusage RUSAGE_CHILDREN): CPU times, and the largest resident set of one.
   R_UTIME_US = 20,
@@ -59,7 +61,13 @@ struct Report {
   uint32_t scope = 0;   // CMD_SIGNAL
   std::string ns_types; // MSG_NSFDS (scope 1: the nested namespaces that lock the mounts)
   Usage usage;          // MSG_EXIT
+  uint32_t pid = 0;     // MSG_CHILD
 };
+
+// MSG_CHILD closes a gap: a stage that dies before its hello (killed at once, say) would
+// be a child of the addon that nobody knows, a zombie for ever. Whoever clones a stage
+// (the zygote, stage 0, stage 1) names it at once; the addon believes it only from the
+// process that made it, and only for a child of its own (CLONE_PARENT).
 
 // Long free text (message, path) is clipped so that an error can always be reported.
 bool encode_report(const Report& r, std::vector<uint8_t>* out, std::string* err);

@@ -43,6 +43,14 @@ void send_hello(Ctx& ctx, uint32_t role) {
   send_report(ctx, r);
 }
 
+void announce_child(Ctx& ctx, uint32_t stage, pid_t pid) {
+  proto::Report r;
+  r.type = proto::MSG_CHILD;
+  r.stage = stage;
+  r.pid = static_cast<uint32_t>(pid);
+  send_report(ctx, r);
+}
+
 void begin_stage(Ctx& ctx, uint32_t stage, const char* name) {
   enter_stage(ctx, stage, name);
   ctx.kill_on_fail[0] = ctx.kill_on_fail[1] = 0;

@@ -1,6 +1,8 @@
 // The init socket seen from the stages: reports to the addon (errors, hellos, debug
 // lines, fds) and its commands (start, signal).
 #pragma once
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -20,6 +22,8 @@ Status send_report_with_fds(Ctx& ctx, const proto::Report& r, const int* fds, si
 void send_hello(Ctx& ctx, uint32_t role);
 // A freshly cloned stage: its name, none of its parent's dependents, and its hello.
 void begin_stage(Ctx& ctx, uint32_t stage, const char* name);
+// Names a stage we just cloned (MSG_CHILD), before it can do anything.
+void announce_child(Ctx& ctx, uint32_t stage, pid_t pid);
 void report_ready(Ctx& ctx);
 // Log lines with a monotonic timestamp, sent when the bootstrap's log level is at least
 // 1 (debug: NSJAIL_TS_DEBUG) or 2 (trace: every mount; a profile, RunOptions.profile).
