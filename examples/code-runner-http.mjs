@@ -13,20 +13,33 @@
 import * as http from 'node:http';
 import { Container, ContainerError } from 'nsjail-ts';
 
+const PIDS = 32;
+/** @type {import('nsjail-ts').LimitsConfig} */
 const LIMITS = {
   memoryBytes: 128 << 20,
-  pids: 32,
+  pids: PIDS,
   cpuTimeMs: 1000,
   wallTimeMs: 3000,
   enforce: 'best-effort',
   rlimits: { nofile: 64, fsize: 1 << 20, core: 0 },
 };
+/** @type {Record<string, string[]>} */
 const LANGUAGES = { sh: ['/bin/sh', '-s'], python3: ['python3', '-'] };
 const MAX_BODY = 64 << 10;
 const MAX_OUTPUT = 64 << 10;
 const AT_ONCE = 4;
 
-/** Runs one snippet; the answer the client gets. */
+/**
+ * @typedef {{ language: string, code: string }} Snippet
+ * @typedef {{ reason: string, exitCode: number | null, signal: string | null, stdout: string, stderr: string,
+ *   durationMs: number, stats: import('nsjail-ts').Stats, unenforcedLimits: string[] }} Answer
+ */
+
+/**
+ * Runs one snippet; the answer the client gets.
+ * @param {Snippet} snippet
+ * @returns {Promise<Answer>}
+ */
 async function runSnippet({ language, code }) {
   const r = await Container.run({ args: LANGUAGES[language], network: 'none', limits: LIMITS }, { input: code, maxBuffer: MAX_OUTPUT });
   return {
@@ -43,9 +56,15 @@ async function runSnippet({ language, code }) {
 
 /** At most AT_ONCE sandboxes; the others wait their turn. */
 let running = 0;
+/** @type {Array<() => void>} */
 const waiting = [];
+/**
+ * @template T
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
 async function limited(fn) {
-  if (running >= AT_ONCE) await new Promise((resolve) => waiting.push(resolve));
+  if (running >= AT_ONCE) await new Promise((resolve) => waiting.push(() => resolve(undefined)));
   running++;
   try {
     return await fn();
@@ -55,11 +74,16 @@ async function limited(fn) {
   }
 }
 
+/**
+ * @param {http.IncomingMessage} req
+ * @returns {Promise<string>}
+ */
 function readBody(req) {
   return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
     const chunks = [];
     let size = 0;
-    req.on('data', (c) => {
+    req.on('data', (/** @type {Buffer} */ c) => {
       size += c.length;
       if (size > MAX_BODY) reject(Object.assign(new Error(`the body is over ${MAX_BODY} bytes`), { status: 413 }));
       else chunks.push(c);
@@ -69,6 +93,10 @@ function readBody(req) {
   });
 }
 
+/**
+ * @param {string} text
+ * @returns {Snippet}
+ */
 function parseRequest(text) {
   let body;
   try {
@@ -83,7 +111,7 @@ function parseRequest(text) {
 
 function createServer() {
   return http.createServer(async (req, res) => {
-    const reply = (status, value) => {
+    const reply = (/** @type {number} */ status, /** @type {unknown} */ value) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(`${JSON.stringify(value)}\n`);
     };
@@ -91,7 +119,8 @@ function createServer() {
     try {
       const snippet = parseRequest(await readBody(req));
       reply(200, await limited(() => runSnippet(snippet)));
-    } catch (e) {
+    } catch (err) {
+      const e = /** @type {Error & { status?: number }} */ (err);
       if (e.status) reply(e.status, { error: e.message });
       else if (e instanceof ContainerError) reply(500, { error: e.message });
       else throw e;
@@ -99,17 +128,22 @@ function createServer() {
   });
 }
 
+/**
+ * @param {number} port
+ * @param {Snippet} snippet
+ * @returns {Promise<Answer>}
+ */
 async function post(port, snippet) {
   const res = await fetch(`http://127.0.0.1:${port}/run`, { method: 'POST', body: JSON.stringify(snippet) });
   if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  return res.json();
+  return /** @type {Promise<Answer>} */ (res.json());
 }
 
 /** Starts the service on an ephemeral port, sends each kind of snippet, prints why each ended. */
 async function selfTest() {
   const server = createServer().listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address();
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   try {
     const normal = await post(port, { language: 'sh', code: 'echo "hello from $(hostname)"; echo oops >&2; exit 3' });
     console.log(`normal: reason ${normal.reason}, exit code ${normal.exitCode}, stdout ${JSON.stringify(normal.stdout)}, stderr ${JSON.stringify(normal.stderr)}`);
@@ -124,8 +158,8 @@ async function selfTest() {
         code: 'import os, time\nn = 0\nfor i in range(100):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n    if pid == 0:\n        time.sleep(10)\n        os._exit(0)\n    n += 1\nprint(n)',
       });
       const started = Number(probe.stdout);
-      if (!(started > 0 && started < LIMITS.pids)) throw new Error(`the pids limit did not hold: ${JSON.stringify(probe)}`);
-      console.log(`pids limit: held (${started} of 100 processes started; the limit of ${LIMITS.pids} counts the sandbox's init and python too)`);
+      if (!(started > 0 && started < PIDS)) throw new Error(`the pids limit did not hold: ${JSON.stringify(probe)}`);
+      console.log(`pids limit: held (${started} of 100 processes started; the limit of ${PIDS} counts the sandbox's init and python too)`);
       const bomb = await post(port, { language: 'python3', code: 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass' });
       console.log(`fork bomb: reason ${bomb.reason}, processes at most ${bomb.stats.pidsPeak}`);
     }

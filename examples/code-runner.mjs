@@ -26,7 +26,7 @@ try {
     },
     { input: code, maxBuffer: 1 << 20 },
   );
-  const limit = { timeout: 'wall-time', 'cpu-time': 'CPU-time', oom: 'memory', output: 'output' }[r.reason];
+  const limit = /** @type {Partial<Record<string, string>>} */ ({ timeout: 'wall-time', 'cpu-time': 'CPU-time', oom: 'memory', output: 'output' })[r.reason];
   if (limit) console.log(`killed after ${r.durationMs.toFixed(0)} ms (${limit} limit)`);
   else console.log(`exit ${r.exitCode ?? r.signal} in ${r.durationMs.toFixed(1)} ms`);
   process.stdout.write(r.stdout);

@@ -41,6 +41,7 @@ const given = process.argv[2];
 const project = given ? path.resolve(given) : demoProject();
 const test = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8')).scripts?.test;
 if (!test) throw new Error(`${project}/package.json has no test script`);
+/** @type {import('nsjail-ts').Mount[]} */
 const mounts = [{ type: 'overlay', source: project, target: '/project' }];
 if (fs.existsSync(path.join(project, 'node_modules')))
   mounts.push({ type: 'bind', source: path.join(project, 'node_modules'), target: '/project/node_modules', readonly: true });

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { ConfigError } from './errors.js';
-import { absPath, describe, int, isPlainObject, onlyKnownKeys } from './config-values.js';
+import { absPath, describe, int, isPlainObject, keysOf, onlyKnownKeys } from './config-values.js';
 import { normalTarget } from './config-filesystem.js';
 
 /** A fixture's content: text (UTF-8), bytes, or either with a mode (default 0o644). */
@@ -52,7 +52,7 @@ function content(v: unknown, f: string): { content: Buffer; mode: number } {
   if (typeof v === 'string') return { content: Buffer.from(v, 'utf8'), mode: 0o644 };
   if (v instanceof Uint8Array) return { content: Buffer.from(v.buffer, v.byteOffset, v.byteLength), mode: 0o644 };
   if (isPlainObject(v)) {
-    onlyKnownKeys(v, ['content', 'mode'], `${f}.`, 'a fixture option (content, mode)');
+    onlyKnownKeys(v, keysOf<Exclude<FileContent, string | Uint8Array>>({ content: true, mode: true }), `${f}.`, 'a fixture option (content, mode)');
     const c = v.content;
     if (typeof c !== 'string' && !(c instanceof Uint8Array)) throw new ConfigError(`${f}.content`, `must be a string or a Buffer, got ${describe(c)}`);
     return { content: content(c, `${f}.content`).content, mode: v.mode === undefined ? 0o644 : fileMode(v.mode, `${f}.mode`) };

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from './errors.js';
 import type { Namespaces } from './namespaces.js';
-import { absPath, bool, describe, flag, int, isPlainObject, onlyKnownKeys } from './config-values.js';
+import { absPath, bool, describe, flag, int, isPlainObject, keysOf, onlyKnownKeys } from './config-values.js';
 
 /** Mount options every host-backed or scratch mount has (default: nosuid and nodev on). */
 export interface MountSafety {
@@ -19,46 +19,69 @@ export interface MountSafety {
   noexec?: boolean;
 }
 
-export type Mount =
-  | ({
-      type: 'bind';
-      source: string;
-      target: string;
-      readonly?: boolean;
-      recursive?: boolean;
-      /**
-       * Root callers only (default true when container root is not host root): an
-       * idmapped mount, so the program owns what the caller owns and what it writes
-       * lands on the host as the caller's. `false`: the files keep their host owners,
-       * which container ids do not match.
-       */
-      idmap?: boolean;
-    } & MountSafety)
-  | ({ type: 'tmpfs'; target: string; sizeBytes?: number; mode?: number; readonly?: boolean } & MountSafety)
-  | {
-      type: 'proc' | 'sysfs';
-      target: string;
-      /** Default true: runc's masked and read-only paths (see README, "What a bare { args } gets"). */
-      mask?: boolean;
-    }
-  | { type: 'devpts' | 'mqueue'; target: string }
-  | ({
-      /**
-       * A copy-on-write view of the host directory `source`: the program may change
-       * anything, and every change goes to an upper layer, never to `source`. Without
-       * `upperDir` the upper layer is a private tmpfs of `sizeBytes` (default 256 MiB)
-       * that vanishes with the container; with it, the changes land in that host
-       * directory (empty or new), for the caller to inspect (see Container.changes()).
-       */
-      type: 'overlay';
-      source: string;
-      target: string;
-      upperDir?: string;
-      sizeBytes?: number;
-      readonly?: boolean;
-      /** Root callers only (default as for a bind): the lower layer idmapped, so that container root may change a copy of what host root owns. */
-      idmap?: boolean;
-    } & MountSafety);
+/** A host file or directory shown at `target` (absolute, inside the container). */
+export interface BindMount extends MountSafety {
+  type: 'bind';
+  source: string;
+  target: string;
+  readonly?: boolean;
+  recursive?: boolean;
+  /**
+   * Root callers only (default true when container root is not host root): an
+   * idmapped mount, so the program owns what the caller owns and what it writes
+   * lands on the host as the caller's. `false`: the files keep their host owners,
+   * which container ids do not match.
+   */
+  idmap?: boolean;
+}
+
+/** A private tmpfs; `sizeBytes` bounds it (default: the kernel's, half of RAM). */
+export interface TmpfsMount extends MountSafety {
+  type: 'tmpfs';
+  target: string;
+  sizeBytes?: number;
+  mode?: number;
+  readonly?: boolean;
+}
+
+/** A procfs (for the container's pid namespace) or a sysfs. */
+export interface ProcSysfsMount {
+  type: 'proc' | 'sysfs';
+  target: string;
+  /** Default true: runc's masked and read-only paths (see README, "What a bare { args } gets"). */
+  mask?: boolean;
+}
+
+/** A devpts (private ptys) or an mqueue (POSIX message queues of the ipc namespace). */
+export interface DevptsMqueueMount {
+  type: 'devpts' | 'mqueue';
+  target: string;
+}
+
+/**
+ * A copy-on-write view of the host directory `source`: the program may change
+ * anything, and every change goes to an upper layer, never to `source`. Without
+ * `upperDir` the upper layer is a private tmpfs of `sizeBytes` (default 256 MiB)
+ * that vanishes with the container; with it, the changes land in that host
+ * directory (empty or new), for the caller to inspect (see Container.changes()).
+ */
+export interface OverlayMount extends MountSafety {
+  type: 'overlay';
+  source: string;
+  target: string;
+  upperDir?: string;
+  sizeBytes?: number;
+  readonly?: boolean;
+  /** Root callers only (default as for a bind): the lower layer idmapped, so that container root may change a copy of what host root owns. */
+  idmap?: boolean;
+}
+
+/** writableRoot's size: its private upper layer, default 256 MiB. */
+export interface WritableRootOption {
+  sizeBytes?: number;
+}
+
+export type Mount = BindMount | TmpfsMount | ProcSysfsMount | DevptsMqueueMount | OverlayMount;
 
 export interface Filesystem {
   rootfs?: string;
@@ -71,17 +94,19 @@ export interface Filesystem {
 /** An overlay's private upper layer, and writableRoot's, unless given. */
 export const OVERLAY_UPPER_BYTES = 256 * 1024 * 1024;
 
-const SAFETY_KEYS = ['nosuid', 'nodev', 'noexec'] as const;
+const SAFETY_KEYS = { nosuid: true, nodev: true, noexec: true } as const satisfies Record<keyof MountSafety, true>;
+const PROC_SYSFS_KEYS = keysOf<ProcSysfsMount>({ type: true, target: true, mask: true });
+const DEVPTS_MQUEUE_KEYS = keysOf<DevptsMqueueMount>({ type: true, target: true });
 
-/** The options each type of mount takes. */
+/** The options each type of mount takes: each type's fields, no more, no fewer (keysOf). */
 const MOUNT_OPTIONS: Record<Mount['type'], readonly string[]> = {
-  bind: ['type', 'source', 'target', 'readonly', 'recursive', 'idmap', ...SAFETY_KEYS],
-  tmpfs: ['type', 'target', 'sizeBytes', 'mode', 'readonly', ...SAFETY_KEYS],
-  proc: ['type', 'target', 'mask'],
-  sysfs: ['type', 'target', 'mask'],
-  devpts: ['type', 'target'],
-  mqueue: ['type', 'target'],
-  overlay: ['type', 'source', 'target', 'upperDir', 'sizeBytes', 'readonly', 'idmap', ...SAFETY_KEYS],
+  bind: keysOf<BindMount>({ type: true, source: true, target: true, readonly: true, recursive: true, idmap: true, ...SAFETY_KEYS }),
+  tmpfs: keysOf<TmpfsMount>({ type: true, target: true, sizeBytes: true, mode: true, readonly: true, ...SAFETY_KEYS }),
+  proc: PROC_SYSFS_KEYS,
+  sysfs: PROC_SYSFS_KEYS,
+  devpts: DEVPTS_MQUEUE_KEYS,
+  mqueue: DEVPTS_MQUEUE_KEYS,
+  overlay: keysOf<OverlayMount>({ type: true, source: true, target: true, upperDir: true, sizeBytes: true, readonly: true, idmap: true, ...SAFETY_KEYS }),
 };
 
 export function validateFilesystem(c: Record<string, unknown>, namespaces: Namespaces): Filesystem {
@@ -109,7 +134,7 @@ function validateWritableRoot(v: unknown, rootfs: string | undefined, newMount: 
   const f = 'writableRoot';
   let sizeBytes = OVERLAY_UPPER_BYTES;
   if (isPlainObject(v)) {
-    onlyKnownKeys(v, ['sizeBytes'], `${f}.`, 'an option of writableRoot');
+    onlyKnownKeys(v, keysOf<WritableRootOption>({ sizeBytes: true }), `${f}.`, 'an option of writableRoot');
     if (v.sizeBytes !== undefined) sizeBytes = int(v.sizeBytes, `${f}.sizeBytes`, 4096, Number.MAX_SAFE_INTEGER);
   } else if (v !== true) throw new ConfigError(f, `must be a boolean or { sizeBytes }, got ${describe(v)}`);
   if (rootfs !== undefined) throw new ConfigError(f, "applies to the host view, not to a rootfs (an overlay mount over a folder does that)");
@@ -245,7 +270,7 @@ export function isUnder(p: string, dir: string): boolean {
 }
 
 function validateSafety(m: Record<string, unknown>, f: string): MountSafety {
-  return Object.assign({}, ...SAFETY_KEYS.map((k) => option(m, f, k, bool)));
+  return Object.assign({}, ...keysOf<MountSafety>(SAFETY_KEYS).map((k) => option(m, f, k, bool)));
 }
 
 /** `{ [key]: checked value }` when the mount gives the option, else nothing (no undefined keys). */

@@ -4,7 +4,7 @@
  * they are enforced; and the floors below which no program could start.
  */
 import { ConfigError } from './errors.js';
-import { absPath, describe, int, isPlainObject, onlyKnownKeys } from './config-values.js';
+import { absPath, describe, int, isPlainObject, keysOf, onlyKnownKeys } from './config-values.js';
 import type { StdioEntry } from './config-process.js';
 
 export type RlimitName = 'nofile' | 'nproc' | 'as' | 'cpu' | 'fsize' | 'core' | 'stack';
@@ -19,6 +19,38 @@ export type Rlimit = { name: RlimitName; value: number };
 /** The limits a cgroup enforces; a result names those best-effort could not. */
 export type CgroupLimitName = 'memoryBytes' | 'memorySwapBytes' | 'pids' | 'cpus' | 'cpuTimeMs';
 export const CGROUP_LIMIT_NAMES: readonly CgroupLimitName[] = ['memoryBytes', 'memorySwapBytes', 'pids', 'cpus', 'cpuTimeMs'];
+
+/** `limits` of a ContainerConfig: what ends or bounds the whole container. */
+export interface LimitsConfig {
+  /** Memory of the whole container (cgroup), bytes; past it the kernel OOM-kills it (reason 'oom'). */
+  memoryBytes?: number;
+  /** With memoryBytes: swap it may use besides; default 0. */
+  memorySwapBytes?: number;
+  /** Processes (and threads) of the whole container, its init included (cgroup). */
+  pids?: number;
+  /** CPU bandwidth, fractional (0.5: half a core), as a cgroup quota. */
+  cpus?: number;
+  /** CPU time of the whole container, user + system, in ms; enforced natively (reason 'cpu-time'). */
+  cpuTimeMs?: number;
+  /**
+   * Where the container's cgroups go: directories in cgroup file systems, at most one per
+   * hierarchy (a delegated subtree for a normal user). Default: NSJAIL_TS_CGROUP_PARENT
+   * (comma-separated), else the caller's own cgroup in each hierarchy.
+   */
+  cgroupParent?: string | string[];
+  /** Default 'strict': a cgroup limit that cannot be enforced is a ContainerError; 'best-effort' runs without it. */
+  enforce?: 'strict' | 'best-effort';
+  /** Wall time of the program (from its release), in ms; enforced natively, SIGKILL to the whole container (reason 'timeout'). */
+  wallTimeMs?: number;
+  /** The program's rlimits; Infinity for none. `as` and `fsize` in bytes, `cpu` in seconds. */
+  rlimits?: Partial<Record<RlimitName, number>>;
+  /** Size of the private /tmp in bytes; default 256 MiB (SCRATCH_DEFAULTS). */
+  tmpBytes?: number;
+  /** Size of the private /run; default 16 MiB. */
+  runBytes?: number;
+  /** Size of /dev/shm; default 64 MiB. */
+  shmBytes?: number;
+}
 
 export interface CgroupLimits {
   memoryBytes?: number;
@@ -42,7 +74,10 @@ export interface Limits extends CgroupLimits {
 }
 
 const SCRATCH_KEYS = ['tmpBytes', 'runBytes', 'shmBytes'] as const;
-const LIMIT_KEYS = [...CGROUP_LIMIT_NAMES, 'cgroupParent', 'enforce', 'wallTimeMs', 'rlimits', ...SCRATCH_KEYS];
+const LIMIT_KEYS = keysOf<LimitsConfig>({
+  memoryBytes: true, memorySwapBytes: true, pids: true, cpus: true, cpuTimeMs: true,
+  cgroupParent: true, enforce: true, wallTimeMs: true, rlimits: true, tmpBytes: true, runBytes: true, shmBytes: true,
+});
 /** No program starts in less than this much address space (RLIMIT_AS, in bytes). */
 const MIN_ADDRESS_SPACE = 1 << 20;
 /** Nor in a smaller memory cgroup (it holds the container's init too). */

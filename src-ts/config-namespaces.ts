@@ -3,8 +3,8 @@
  * given: namespaces, hostname (uts), uidMappings and gidMappings (user), network (net).
  */
 import { ConfigError } from './errors.js';
-import { Namespaces, isNamespaceType, type NamespaceEntry, type NamespaceType } from './namespaces.js';
-import { describe, int, isPlainObject, MAX_ID, str } from './config-values.js';
+import { Namespaces, isNamespaceType, unknownNamespaceType, type NamespaceEntry, type NamespaceType } from './namespaces.js';
+import { describe, int, isPlainObject, keysOf, MAX_ID, onlyKnownKeys, str } from './config-values.js';
 
 export interface IdMapping {
   containerId: number;
@@ -12,8 +12,10 @@ export interface IdMapping {
   size: number;
 }
 
+/** `network`: 'loopback' (lo up), 'none' (lo down) in a new net namespace; 'host': none of its own. */
+export type NetworkMode = 'none' | 'loopback' | 'host';
 /** 'joined': the net namespace is joined by path, and is left as it is. */
-export type Network = 'none' | 'loopback' | 'host' | 'joined';
+export type Network = NetworkMode | 'joined';
 
 /** The kernel's limit on the ranges of one uid_map or gid_map. */
 const MAX_RANGES = 340;
@@ -24,10 +26,20 @@ export function normalizeNamespaces(v: unknown): Namespaces {
   if (v === undefined) return Namespaces.all();
   if (v instanceof Namespaces) return new Namespaces(v);
   if (typeof v === 'string' || v === null || typeof (v as Iterable<unknown>)[Symbol.iterator] !== 'function')
-    throw new ConfigError('namespaces', `must be a Namespaces or an array of namespace types, got ${describe(v)}`);
-  for (const e of v as Iterable<unknown>)
-    if (typeof e === 'string' && !isNamespaceType(e)) throw new ConfigError('namespaces', `has an unknown type ${JSON.stringify(e)}`);
+    throw new ConfigError(
+      'namespaces',
+      `must be a Namespaces or an array of namespace types (e.g. ['user', 'pid', 'mount', 'net']), got ${describe(v)}${objectHint(v)}`,
+    );
+  for (const e of v as Iterable<unknown>) if (typeof e === 'string' && !isNamespaceType(e)) throw unknownNamespaceType(e);
   return new Namespaces(v as Iterable<NamespaceType | NamespaceEntry>);
+}
+
+/** `{ net: true, nett: true }` reads like a set of types: say which keys are not types. */
+function objectHint(v: unknown): string {
+  if (!isPlainObject(v)) return '';
+  const wrong = Object.keys(v).find((k) => !isNamespaceType(k));
+  if (wrong !== undefined) return `; ${unknownNamespaceType(wrong).message.replace(/^namespaces /, '')}`;
+  return `; list them: [${Object.keys(v).map((k) => `'${k}'`).join(', ')}]`;
 }
 
 /** Default 'sandbox' with a new uts namespace; none without one. */
@@ -54,6 +66,7 @@ function validateIdMap(v: unknown, field: string): IdMapping[] {
   const out = v.map((m, i) => {
     const f = `${field}[${i}]`;
     if (!isPlainObject(m)) throw new ConfigError(f, 'must be an object { containerId, hostId, size }');
+    onlyKnownKeys(m, keysOf<IdMapping>({ containerId: true, hostId: true, size: true }), `${f}.`, 'an id mapping field');
     return {
       containerId: int(m.containerId, `${f}.containerId`, 0, MAX_ID),
       hostId: int(m.hostId, `${f}.hostId`, 0, MAX_ID),

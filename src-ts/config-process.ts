@@ -5,9 +5,18 @@
 import * as fs from 'node:fs';
 import { ConfigError } from './errors.js';
 import type { TerminalSize } from './terminal.js';
-import { absPath, describe, int, isPlainObject, MAX_ID, onlyKnownKeys, str } from './config-values.js';
+import type { StdioEntry, TerminalOption } from './stdio-types.js';
+import { absPath, describe, int, isPlainObject, keysOf, MAX_ID, onlyKnownKeys, str } from './config-values.js';
 
-export type StdioEntry = 'pipe' | 'inherit' | 'ignore' | number;
+export type { StdioEntry };
+
+/** Who the process runs as, inside the container. */
+export interface UserConfig {
+  uid: number;
+  gid: number;
+  /** Needs setgroups: a root caller, or gidMappings through newgidmap. */
+  additionalGids?: number[];
+}
 
 export interface User {
   uid: number;
@@ -69,6 +78,7 @@ export function validateCwd(v: unknown, field: string, fallback: string): string
 
 export function validateUser(v: unknown, field: string): User {
   if (!isPlainObject(v)) throw new ConfigError(field, 'must be an object { uid, gid, additionalGids? }');
+  onlyKnownKeys(v, keysOf<UserConfig>({ uid: true, gid: true, additionalGids: true }), `${field}.`, 'a user field');
   const user = { uid: int(v.uid, `${field}.uid`, 0, MAX_ID), gid: int(v.gid, `${field}.gid`, 0, MAX_ID), additionalGids: [] as number[] };
   if (v.additionalGids !== undefined) {
     if (!Array.isArray(v.additionalGids)) throw new ConfigError(`${field}.additionalGids`, 'must be an array of gids');
@@ -115,7 +125,7 @@ export function validateTerminal(v: unknown, field: string, stdio: StdioEntry[])
   if (v === undefined || v === false) return null;
   let size: TerminalSize = { cols: 80, rows: 24 };
   if (isPlainObject(v)) {
-    onlyKnownKeys(v, ['cols', 'rows'], `${field}.`, 'a terminal option');
+    onlyKnownKeys(v, keysOf<TerminalOption>({ cols: true, rows: true }), `${field}.`, 'a terminal option');
     size = {
       cols: v.cols === undefined ? 80 : int(v.cols, `${field}.cols`, 1, 65535),
       rows: v.rows === undefined ? 24 : int(v.rows, `${field}.rows`, 1, 65535),

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { ConfigError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 /** The highest uid or gid: (uid_t)-1 means "no change" to the kernel. */
 export const MAX_ID = 0xfffffffe;
@@ -54,7 +55,26 @@ export function flag(v: unknown, field: string, fallback: boolean): boolean {
   return v === undefined ? fallback : bool(v, field);
 }
 
-/** Every key of `v` must be one of `known`; `what` says what they are ("a limit"). */
+/**
+ * Every key of `v` must be one of `known`; `what` says what they are ("a limit"). The
+ * error suggests the known key a typo is closest to.
+ */
 export function onlyKnownKeys(v: Record<string, unknown>, known: readonly string[], prefix: string, what: string): void {
-  for (const k of Object.keys(v)) if (!known.includes(k)) throw new ConfigError(`${prefix}${k}`, `is not ${what}`);
+  for (const k of Object.keys(v)) if (!known.includes(k)) throw new ConfigError(`${prefix}${k}`, `is not ${what}${didYouMean(k, known)}`);
+}
+
+/**
+ * The keys of T, from an object that must name every one of them and nothing else: the
+ * list of fields a validator accepts cannot drift from the type users write against.
+ */
+export function keysOf<T>(keys: { [K in keyof Required<T>]: true }): Array<keyof T & string> {
+  return Object.keys(keys) as Array<keyof T & string>;
+}
+
+/** An options argument: undefined (none given) or a plain object whose keys are all `known`. */
+export function optionsObject(v: unknown, known: readonly string[], what: string): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (!isPlainObject(v)) throw new ConfigError('options', `must be an object, got ${describe(v)}`);
+  onlyKnownKeys(v, known, 'options.', what);
+  return v;
 }

@@ -12,7 +12,10 @@ import { ConfigError } from './errors.js';
 import type { Namespaces, NamespaceEntry, NamespaceType } from './namespaces.js';
 import type { SeccompPolicy } from './seccomp.js';
 import type { TerminalSize } from './terminal.js';
-import { describe, flag, int, isPlainObject, onlyKnownKeys } from './config-values.js';
+import type { CapabilityName } from './capabilities.js';
+import type { StdioOption, TerminalOption } from './stdio-types.js';
+import { END_OPTION_KEYS, validateEndOptions, type EndOptions, type NormalizedEnd } from './options.js';
+import { describe, flag, int, isPlainObject, keysOf, onlyKnownKeys, optionsObject } from './config-values.js';
 import {
   checkStringSizes,
   defaultEnv,
@@ -25,18 +28,21 @@ import {
   validateUser,
   type StdioEntry,
   type User,
+  type UserConfig,
 } from './config-process.js';
-import { normalizeNamespaces, validateHostname, validateMappings, validateNetwork, type IdMapping, type Network } from './config-namespaces.js';
-import { validateFilesystem, validateHidePaths, writesToHost, type Mount } from './config-filesystem.js';
-import { checkStdioFitsNofile, validateLimits, type Limits, type RlimitName } from './config-limits.js';
+import { normalizeNamespaces, validateHostname, validateMappings, validateNetwork, type IdMapping, type Network, type NetworkMode } from './config-namespaces.js';
+import { validateFilesystem, validateHidePaths, writesToHost, type Mount, type WritableRootOption } from './config-filesystem.js';
+import { checkStdioFitsNofile, validateLimits, type Limits, type LimitsConfig } from './config-limits.js';
 import { validatePrivileges } from './config-privileges.js';
 import { validateFiles, type FileContent, type Fixture } from './config-files.js';
 
 // Other modules (and tests: MAX_STRING_BYTES) import these from here.
 export { defaultEnv, MAX_STRING_BYTES, type StdioEntry } from './config-process.js';
 export { mapsId, normalizeNamespaces, type IdMapping } from './config-namespaces.js';
-export type { Mount, MountSafety } from './config-filesystem.js';
-export { CGROUP_LIMIT_NAMES, RLIMIT_NAMES, SCRATCH_DEFAULTS, type CgroupLimitName, type RlimitName } from './config-limits.js';
+export type { BindMount, DevptsMqueueMount, Mount, MountSafety, OverlayMount, ProcSysfsMount, TmpfsMount, WritableRootOption } from './config-filesystem.js';
+export { CGROUP_LIMIT_NAMES, RLIMIT_NAMES, SCRATCH_DEFAULTS, type CgroupLimitName, type LimitsConfig, type RlimitName } from './config-limits.js';
+export type { NetworkMode } from './config-namespaces.js';
+export type { UserConfig } from './config-process.js';
 export type { FileContent, Fixture } from './config-files.js';
 
 export interface ContainerConfig {
@@ -57,7 +63,7 @@ export interface ContainerConfig {
    * anything, every change goes to a private tmpfs (`sizeBytes`, default 256 MiB) and
    * vanishes with the container. Default false (read-only).
    */
-  writableRoot?: boolean | { sizeBytes?: number };
+  writableRoot?: boolean | WritableRootOption;
   /** Applied in order after the defaults; targets resolved inside the root. */
   mounts?: Mount[];
   /**
@@ -68,40 +74,13 @@ export interface ContainerConfig {
   /** Needs a new uts namespace. Default 'sandbox' when there is one. */
   hostname?: string;
   /** Inside the container; default 0/0. */
-  user?: { uid: number; gid: number; additionalGids?: number[] };
+  user?: UserConfig;
   /** Default: the caller's euid -> 0 (works unprivileged). */
   uidMappings?: IdMapping[];
   gidMappings?: IdMapping[];
   /** Default 'loopback' when a new net namespace is created, else 'host'. */
-  network?: 'none' | 'loopback' | 'host';
-  limits?: {
-    /** Memory of the whole container (cgroup), bytes; past it the kernel OOM-kills it (reason 'oom'). */
-    memoryBytes?: number;
-    /** With memoryBytes: swap it may use besides; default 0. */
-    memorySwapBytes?: number;
-    /** Processes (and threads) of the whole container, its init included (cgroup). */
-    pids?: number;
-    /** CPU bandwidth, fractional (0.5: half a core), as a cgroup quota. */
-    cpus?: number;
-    /** CPU time of the whole container, user + system, in ms; enforced natively (reason 'cpu-time'). */
-    cpuTimeMs?: number;
-    /**
-     * Where the container's cgroups go: directories in cgroup file systems, at most one per
-     * hierarchy (a delegated subtree for a normal user). Default: NSJAIL_TS_CGROUP_PARENT
-     * (comma-separated), else the caller's own cgroup in each hierarchy.
-     */
-    cgroupParent?: string | string[];
-    /** Default 'strict': a cgroup limit that cannot be enforced is a ContainerError; 'best-effort' runs without it. */
-    enforce?: 'strict' | 'best-effort';
-    wallTimeMs?: number;
-    rlimits?: Partial<Record<RlimitName, number>>;
-    /** Size of the private /tmp in bytes; default 256 MiB (SCRATCH_DEFAULTS). */
-    tmpBytes?: number;
-    /** Size of the private /run; default 16 MiB. */
-    runBytes?: number;
-    /** Size of /dev/shm; default 64 MiB. */
-    shmBytes?: number;
-  };
+  network?: NetworkMode;
+  limits?: LimitsConfig;
   /**
    * Default true: the caller's credentials (~/.ssh, ~/.aws, ~/.npmrc, ... under its home
    * and /root; see CREDENTIAL_PATHS) are covered by empty read-only mounts wherever the
@@ -111,14 +90,18 @@ export interface ContainerConfig {
   /** More host paths to hide the same way (absolute). */
   hidePaths?: string[];
   /** Capabilities kept, e.g. ['CAP_NET_BIND_SERVICE']; default none. */
-  capabilities?: string[];
+  capabilities?: CapabilityName[];
   /** Default 'default' (a Docker-like deny list). */
   seccomp?: 'default' | 'none' | SeccompPolicy;
   noNewPrivileges?: boolean;
   oomScoreAdj?: number;
-  stdio?: 'pipe' | 'inherit' | 'ignore' | StdioEntry[];
+  /**
+   * As child_process: 'pipe' (default), 'inherit', 'ignore', or one entry per fd ('pipe',
+   * 'inherit', 'ignore' or an fd of this process); entries past 2 become fds 3, 4, ...
+   */
+  stdio?: StdioOption;
   /** A pty for the main process (its stdin, stdout and stderr); optionally its size. */
-  terminal?: boolean | { cols?: number; rows?: number };
+  terminal?: boolean | TerminalOption;
   /** Default true: a tiny PID 1 that reaps zombies and forwards signals. */
   init?: boolean;
 }
@@ -154,11 +137,11 @@ export interface NormalizedConfig {
   init: boolean;
 }
 
-const CONFIG_FIELDS: ReadonlyArray<keyof ContainerConfig> = [
-  'args', 'env', 'cwd', 'namespaces', 'rootfs', 'readonlyRootfs', 'mounts', 'hostname', 'user',
-  'uidMappings', 'gidMappings', 'network', 'limits', 'capabilities', 'seccomp', 'noNewPrivileges',
-  'oomScoreAdj', 'stdio', 'terminal', 'init', 'hideCredentials', 'hidePaths', 'writableRoot', 'files',
-];
+const CONFIG_FIELDS = keysOf<ContainerConfig>({
+  args: true, env: true, cwd: true, namespaces: true, rootfs: true, readonlyRootfs: true, mounts: true, hostname: true, user: true,
+  uidMappings: true, gidMappings: true, network: true, limits: true, capabilities: true, seccomp: true, noNewPrivileges: true,
+  oomScoreAdj: true, stdio: true, terminal: true, init: true, hideCredentials: true, hidePaths: true, writableRoot: true, files: true,
+});
 
 /** Checks every field, in an order where each check has what it depends on. */
 export function normalizeConfig(input: unknown): NormalizedConfig {
@@ -192,12 +175,18 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   };
 }
 
-export interface ExecOptions {
+/** exec()'s options: what the process runs as (default: as the main process), and how it is ended. */
+export interface ExecOptions extends EndOptions {
+  /** Default: the container's environment. */
   env?: Record<string, string>;
+  /** Default: the container's cwd. */
   cwd?: string;
-  user?: { uid: number; gid: number; additionalGids?: number[] };
-  stdio?: ContainerConfig['stdio'];
-  terminal?: ContainerConfig['terminal'];
+  /** Default: the container's user. */
+  user?: UserConfig;
+  /** Default 'pipe' (not the container's stdio). */
+  stdio?: StdioOption;
+  /** Default none (not the container's terminal). */
+  terminal?: boolean | TerminalOption;
 }
 
 export interface NormalizedExec {
@@ -207,21 +196,20 @@ export interface NormalizedExec {
   user: User;
   stdio: StdioEntry[];
   terminal: TerminalSize | null;
+  end: NormalizedEnd;
 }
 
-const EXEC_OPTIONS: ReadonlyArray<keyof ExecOptions> = ['env', 'cwd', 'user', 'stdio', 'terminal'];
+const EXEC_OPTIONS = keysOf<ExecOptions>({ env: true, cwd: true, user: true, stdio: true, terminal: true, ...END_OPTION_KEYS });
 
 /** exec()'s arguments; what is not given comes from the container's configuration. */
 export function normalizeExec(args: unknown, options: unknown, container: NormalizedConfig): NormalizedExec {
   const argv = validateArgs(args);
-  if (options !== undefined && !isPlainObject(options)) throw new ConfigError('options', 'must be an object');
-  const o = options ?? {};
-  onlyKnownKeys(o, EXEC_OPTIONS, 'options.', 'an exec option');
+  const o = optionsObject(options, EXEC_OPTIONS, 'an exec option');
   const user = o.user === undefined ? container.user : validateUser(o.user, 'options.user');
   const stdio = validateStdio(o.stdio);
   checkStdioFitsNofile(container.limits.rlimits, stdio);
   const terminal = validateTerminal(o.terminal, 'options.terminal', stdio);
   const env = o.env === undefined ? container.env : validateEnv(o.env);
   checkStringSizes(argv, env, 'options.env');
-  return { args: argv, env, cwd: validateCwd(o.cwd, 'options.cwd', container.cwd), user, stdio, terminal };
+  return { args: argv, env, cwd: validateCwd(o.cwd, 'options.cwd', container.cwd), user, stdio, terminal, end: validateEndOptions(o) };
 }

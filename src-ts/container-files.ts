@@ -13,8 +13,8 @@ import { buildFileAgentBootstrap } from './bootstrap.js';
 import type { NormalizedConfig, StdioEntry } from './config.js';
 import { fileMode } from './config-files.js';
 import { normalTarget } from './config-filesystem.js';
-import { absPath, str } from './config-values.js';
-import { ContainerError } from './errors.js';
+import { absPath, describe, isPlainObject, onlyKnownKeys, str } from './config-values.js';
+import { ConfigError, ContainerError } from './errors.js';
 import { FileAgent, FrameReader, readWalk, type Entry } from './file-agent.js';
 import type { HeldFds } from './held-fds.js';
 import type { Instance } from './instance.js';
@@ -163,9 +163,12 @@ export class ContainerFiles {
     return (await this.start('readFile', where)).readFile(where);
   }
 
-  async writeFile(p: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+  async writeFile(p: string, data: string | Uint8Array, options?: { mode?: number }): Promise<void> {
     const where = this.path(p, 'writeFile');
-    const mode = options.mode === undefined ? 0o644 : fileMode(options.mode, 'writeFile: options.mode');
+    const o = options ?? {};
+    if (!isPlainObject(o)) throw new ConfigError('writeFile: options', `must be an object, got ${describe(o)}`);
+    onlyKnownKeys(o, ['mode'], 'writeFile: options.', 'a writeFile option');
+    const mode = o.mode === undefined ? 0o644 : fileMode(o.mode, 'writeFile: options.mode');
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (!(bytes instanceof Uint8Array)) throw new TypeError('writeFile: data must be a string or a Buffer');
     await (await this.start('writeFile', where)).writeFile(where, bytes, mode);

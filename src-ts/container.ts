@@ -3,87 +3,52 @@
  * the main process waiting at the start barrier (runc create); start releases it (runc
  * start); destroy kills and reaps everything. run = create + start + output + destroy.
  */
-import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import { buildBootstrap, buildExecBootstrap, buildSignalAllBootstrap, type NsPathOf } from './bootstrap.js';
 import { normalizeConfig, normalizeExec, type ContainerConfig, type ExecOptions, type NormalizedConfig } from './config.js';
-import { validateOutputs } from './config-files.js';
 import { ContainerFiles, outputsFromReaper } from './container-files.js';
 import { fixturesMemfd } from './fixtures.js';
 import { prepareUpperDirs, type Change } from './overlays.js';
-import { ConfigError, ContainerError } from './errors.js';
+import { ContainerError } from './errors.js';
 import { ensureReactor } from './events.js';
 import { Instance } from './instance.js';
 import { heldPath, joinOwnContainers, nestedPaths, registerLive } from './joins.js';
 import { Namespaces } from './namespaces.js';
 import { BootFlag, initPath, native, type BootstrapSpec, type CgroupWatchPaths } from './native.js';
-import { DEFAULT_MAX_BUFFER, Process, validateMaxBuffer } from './process.js';
+import { Process } from './process.js';
+import { abortError, onAbort, throwIfAborted } from './abort.js';
+import { endWhen, nativeTimeLimit } from './ending.js';
+import { decodeOutput, randomId, validateCreateOptions, validateRunOptions, type CreateOptions, type NormalizedEnd, type RunOptions } from './options.js';
+import type { ProcessStdio, StdioEntry, StdioMode, StdioStreams, TerminalOption, TerminalStdio, WithStdio } from './stdio-types.js';
 import { createContainerCgroup } from './cgroups/limits.js';
 import type { ContainerCgroup } from './cgroups/container-cgroup.js';
 import { cgroupCompleter, liveStats, type LiveStats } from './cgroups/stats.js';
 import { openStdio, type StdioSet } from './stdio.js';
 import { signalNumber, type ExitStatus, type RunResult } from './status.js';
 import { inTurn } from './spawn-queue.js';
+import { Terminal } from './terminal.js';
 import { Profile } from './profile.js';
 import { ContainerPool, type PoolConfig, type PoolOptions, type PooledStart, type RunToEnd } from './pool.js';
-import { Terminal } from './terminal.js';
 
-export interface CreateOptions {
-  /** [A-Za-z0-9_.-], 1 to 64 characters; default a random 12-hex-digit id. */
-  id?: string;
-}
-
-export interface RunOptions extends CreateOptions {
-  /** Written to the main process's stdin (which is then closed). */
-  input?: string | Buffer;
-  /**
-   * Bytes kept of stdout and of stderr (each); past it the container is ended, the output
-   * so far returned and `reason` is 'output'. Default 16 MiB; Infinity for no cap.
-   */
-  maxBuffer?: number;
-  /**
-   * Files and folders to read back once the program has ended, into `result.files` (keyed
-   * by path; a folder's files under their own paths). What is missing is left out.
-   */
-  outputs?: string[];
-  /**
-   * A debugging aid: `result.profile` lists, on one clock, where the start and end spent
-   * their time (JS, the addon's thread, every stage and mount). Adds a little time itself.
-   */
-  profile?: boolean;
-}
+export type { CreateOptions, RunOptions };
 
 /** NSJAIL_TS_DEBUG: 1 (or true, yes) for the stages' steps; 2 for every mount too. */
 const debugLevel = /^(1|true|yes)$/i.test(process.env.NSJAIL_TS_DEBUG ?? '') ? 1 : process.env.NSJAIL_TS_DEBUG === '2' ? 2 : 0;
 const debug = debugLevel > 0;
 
+/** How createInternal makes a container (besides its config). */
 interface CreateHow {
-  startNow: boolean;
-  /** A run without input and with the default stdio: stdin is /dev/null, not a pipe (the program reads EOF either way). */
-  noStdin?: boolean;
-  outputs?: string[];
-  profile?: Profile;
+  id: string;
+  /** Aborting it before create resolves ends the setup (AbortError once nothing is left). */
+  signal?: AbortSignal;
+  /** A run: released as soon as setup is done; see createInternal. */
+  run?: { outputs: string[]; end: NormalizedEnd; profile?: Profile; noStdin?: boolean };
+  /** Made by a pool: the start brings args, env and cwd (BootFlag.ArgsAtStart). */
   pooled?: boolean;
 }
 
-// Random ids come from a batch: one call into crypto per 256 containers, not per one.
-let idPool = Buffer.alloc(0);
-let idAt = 0;
-function randomId(): string {
-  if (idAt + 6 > idPool.length) {
-    idPool = randomBytes(6 * 256);
-    idAt = 0;
-  }
-  idAt += 6;
-  return idPool.toString('hex', idAt - 6, idAt);
-}
-
-function validateId(id: unknown): string {
-  if (id === undefined) return randomId();
-  if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(id))
-    throw new ConfigError('id', 'must be 1 to 64 characters of [A-Za-z0-9_.-]');
-  return id;
-}
+/** stdio 'pipe' for stdin, stdout and stderr, as a terminal needs. */
+type PipedForTerminal = 'pipe' | readonly ['pipe', 'pipe', 'pipe', ...StdioEntry[]];
 
 /**
  * Starts stage 0 (the nsjail-ts-init binary) for a bootstrap, with its stdio. `reaper`:
@@ -147,7 +112,21 @@ async function readyOrCleanUp(instance: Instance, stdio: StdioSet, wantTerminal:
   }
 }
 
-export class Container {
+/**
+ * `S`: which streams the main process has (stdio-types.ts), as create() could tell from
+ * the config's stdio and terminal.
+ */
+/** readyOrCleanUp, and while it waits an abort of `signal` kills the instance (so it fails). */
+async function untilReady(instance: Instance, stdio: StdioSet, wantTerminal: boolean, signal: AbortSignal | undefined): Promise<Terminal | null> {
+  const unlisten = onAbort(signal, () => instance.killAll());
+  try {
+    return await readyOrCleanUp(instance, stdio, wantTerminal);
+  } finally {
+    unlisten();
+  }
+}
+
+export class Container<S extends ProcessStdio = ProcessStdio> {
   readonly id: string;
   /** Host pid of the container's init (stage 2). */
   readonly pid: number;
@@ -163,7 +142,7 @@ export class Container {
   private readonly terminal: Terminal | null;
   private readonly stdio: StdioSet;
   private readonly mainPid: number;
-  private process?: Process;
+  private process?: Process<S>;
   private destroying?: Promise<void>;
   private stopped = false;
   /** With cgroup limits: the container's cgroups (src-ts/cgroups/). */
@@ -172,10 +151,10 @@ export class Container {
   private readonly fileAccess: ContainerFiles;
   /** Removes the overlays' work dirs on the host (overlays.ts). */
   private readonly removeWorkDirs: () => Promise<void>;
-  /** Made by a pool: its start brings what it runs (pool.run). */
-  private pooled = false;
   /** A run's outputs as the reaper sends them (undefined: it could not). */
   private outputsFromReaper?: Promise<Record<string, Buffer> | undefined>;
+  /** Made by a pool: its start brings what it runs (pool.run). */
+  private pooled = false;
 
   private constructor(
     id: string,
@@ -206,24 +185,47 @@ export class Container {
     });
   }
 
-  /** Sets up namespaces, mounts and limits; the main process waits at the start barrier. */
-  static async create(config: ContainerConfig, options: CreateOptions = {}): Promise<Container> {
-    return Container.createInternal(config, options, { startNow: false });
+  /**
+   * Sets up namespaces, mounts and limits; the main process waits at the start barrier.
+   * The overloads type the main process's streams from stdio and terminal: with the
+   * default 'pipe', `c.start().stdout` is a Readable.
+   */
+  static create<M extends StdioMode = 'pipe'>(
+    config: WithStdio<ContainerConfig, { stdio?: M; terminal?: false }>,
+    options?: CreateOptions,
+  ): Promise<Container<StdioStreams<M, M, M>>>;
+  static create(
+    config: WithStdio<ContainerConfig, { stdio?: PipedForTerminal; terminal: true | TerminalOption }>,
+    options?: CreateOptions,
+  ): Promise<Container<TerminalStdio>>;
+  static create<I extends StdioEntry, O extends StdioEntry, E extends StdioEntry>(
+    config: WithStdio<ContainerConfig, { stdio: readonly [I, O, E, ...StdioEntry[]]; terminal?: false }>,
+    options?: CreateOptions,
+  ): Promise<Container<StdioStreams<I, O, E>>>;
+  static create(config: ContainerConfig, options?: CreateOptions): Promise<Container>;
+  static async create(config: ContainerConfig, options?: CreateOptions): Promise<Container> {
+    const o = validateCreateOptions(options);
+    return Container.createInternal(config, { id: o.id, signal: o.signal });
   }
 
   /**
-   * `startNow`: released at once (run). `outputs` (a run's): with init, the reaper sends
-   * them once the main process has ended. `pooled`: the start brings args, env and cwd.
+   * `signal`: aborting it before this resolves ends the setup, and this rejects with an
+   * AbortError once nothing is left. `run`: the program is released as soon as setup is
+   * done; the reaper sends its `outputs` (with init) once it has ended, and its `end`
+   * options' timeout is armed natively from that moment (ending.ts).
    */
-  private static async createInternal(config: ContainerConfig, options: CreateOptions, how: CreateHow): Promise<Container> {
-    const { startNow, outputs = [], profile, pooled = false } = how;
+  private static async createInternal(config: ContainerConfig, how: CreateHow): Promise<Container> {
+    const { id, signal, run, pooled = false } = how;
+    const startNow = run !== undefined;
+    const outputs = run?.outputs ?? [];
+    const profile = run?.profile;
     // Validating and planning is synchronous work too: sixty-four create() calls in one
     // tick do it one per turn of the event loop, not all at once (spawn-queue.ts).
     await inTurn(() => {});
-    const id = validateId(options?.id);
     let norm = normalizeConfig(config);
-    if (how.noStdin) norm = { ...norm, stdio: ['ignore', ...norm.stdio.slice(1)] };
+    if (run?.noStdin) norm = { ...norm, stdio: ['ignore', ...norm.stdio.slice(1)] };
     profile?.mark('config normalized');
+    throwIfAborted(signal);
     const extraFds = norm.stdio.length - 3;
     // Joins of our own containers' namespaces go through the fds the addon holds for them.
     const { namespaces: joined, join } = joinOwnContainers(norm.namespaces, extraFds);
@@ -231,8 +233,10 @@ export class Container {
     const cgroup = (await createContainerCgroup(norm.limits)) ?? undefined;
     let removeWorkDirs = async (): Promise<void> => {};
     let outputsNear: net.Socket | undefined;
+    let c: Container;
     const unhanded: number[] = []; // ours to close until spawnInstance has them
     try {
+      throwIfAborted(signal);
       const spec = buildBootstrap({ ...norm, namespaces: joined }, { startNow, extraFds, logLevel: profile ? 2 : debugLevel, cgroup: cgroup?.bootstrap, argsAtStart: pooled });
       profile?.mark('bootstrap built');
       removeWorkDirs = await prepareUpperDirs(norm);
@@ -246,40 +250,56 @@ export class Container {
         outputsNear = new net.Socket({ fd: near, readable: true, writable: false });
         spec.outputs = outputs;
       }
-      const spawned = inTurn(() => spawnInstance(spec, norm.stdio, norm.init, join, { filesFd, outputsFd }, cgroup?.watch, profile));
-      unhanded.length = 0;
-      const { instance, stdio } = await spawned;
+      const { instance, stdio } = await inTurn(() => {
+        throwIfAborted(signal);
+        unhanded.length = 0; // spawnInstance's from here, whatever happens
+        return spawnInstance(spec, norm.stdio, norm.init, join, { filesFd, outputsFd }, cgroup?.watch, profile);
+      });
       if (cgroup) instance.completeStatus = cgroupCompleter(cgroup, instance.initGone);
       const fromReaper = outputsNear && outputsFromReaper(outputsNear, outputs);
       if (startNow) {
         instance.startedAt = process.hrtime.bigint();
         // The program's time: the clock starts when setup is done and it is released.
-        if (norm.limits.wallTimeMs) instance.setWallTime(norm.limits.wallTimeMs, true);
+        const wallTimeMs = nativeTimeLimit(norm.limits.wallTimeMs, run.end);
+        if (wallTimeMs) instance.setWallTime(wallTimeMs, true);
       }
-      const terminal = await readyOrCleanUp(instance, stdio, norm.terminal !== null);
+      const terminal = await untilReady(instance, stdio, norm.terminal !== null, signal);
       profile?.mark('ready');
-      const c = new Container(id, norm, spec, instance, stdio, terminal, removeWorkDirs, cgroup);
+      c = new Container(id, norm, spec, instance, stdio, terminal, removeWorkDirs, cgroup);
       c.outputsFromReaper = fromReaper;
       c.pooled = pooled;
-      return c;
     } catch (e) {
       for (const fd of unhanded) native.close(fd);
       outputsNear?.destroy();
       await removeWorkDirs();
       await cgroup?.remove();
-      throw e;
+      throw signal?.aborted ? abortError(signal) : e;
     }
+    // Aborted as it became ready: what it set up goes as for any container.
+    if (signal?.aborted) {
+      await c.destroy();
+      throw abortError(signal);
+    }
+    return c;
   }
 
-  /** create + start + collect output + destroy. */
-  static async run(config: ContainerConfig, options: RunOptions = {}): Promise<RunResult> {
-    const maxBuffer = validateMaxBuffer(options?.maxBuffer, DEFAULT_MAX_BUFFER);
-    const outputs = validateOutputs(options?.outputs);
-    const profile = options?.profile ? new Profile() : undefined;
+  /**
+   * create + start + collect output + destroy. stdout and stderr are Buffers, or strings
+   * with an `encoding`. With `timeout` or `signal`, the program is ended as child_process
+   * ends a child (options.ts, EndOptions); an abort rejects with an AbortError once
+   * nothing of the container is left.
+   */
+  static run(config: ContainerConfig, options: RunOptions & { encoding: BufferEncoding }): Promise<RunResult<string>>;
+  static run(config: ContainerConfig, options?: RunOptions & { encoding?: 'buffer' | null }): Promise<RunResult>;
+  static run(config: ContainerConfig, options?: RunOptions): Promise<RunResult<string | Buffer>>;
+  static async run(config: ContainerConfig, options?: RunOptions): Promise<RunResult<string | Buffer>> {
+    const o = validateRunOptions(options);
+    const profile = o.profile ? new Profile() : undefined;
+    // No input and the default stdio: stdin is /dev/null, not a pipe (the program reads EOF either way).
     const defaultStdio = typeof config === 'object' && config !== null && config.stdio === undefined && !config.terminal;
-    const noStdin = defaultStdio && options?.input === undefined;
-    const c = await Container.createInternal(config, options, { startNow: true, outputs, profile, noStdin });
-    return c.runToEnd(() => c.start(), { input: options.input, maxBuffer, outputs, profile });
+    const noStdin = defaultStdio && o.input === undefined;
+    const c = await Container.createInternal(config, { id: o.id, signal: o.end.signal, run: { outputs: o.outputs, end: o.end, profile, noStdin } });
+    return c.runToEnd(() => c.start(), { ...o, profile });
   }
 
   /**
@@ -289,15 +309,16 @@ export class Container {
    */
   static pool(config: PoolConfig, options?: PoolOptions): Promise<ContainerPool<Container>> {
     return ContainerPool.open(config, options, {
-      create: (cfg) => Container.createInternal(cfg, {}, { startNow: false, pooled: true }),
-      run: (c, start, opts) => {
-        c.instance.profile = opts.profile;
-        return c.runToEnd(() => c.startInternal(start), opts);
+      create: (cfg) => Container.createInternal(cfg, { id: randomId(), pooled: true }),
+      run: (c, start, o) => {
+        c.instance.profile = o.profile;
+        return c.runToEnd(() => c.startInternal(start, o.end), o);
       },
-      stopped: (c) => c.instance.exited.then(
-        () => {},
-        () => {},
-      ),
+      stopped: (c) =>
+        c.instance.exited.then(
+          () => {},
+          () => {},
+        ),
       holdsLoop: (c, on) => {
         c.instance.setRef(on);
         c.stdio.setRef(on);
@@ -307,11 +328,11 @@ export class Container {
   }
 
   /**
-   * The rest of a run once created: start, input, output, outputs, destroy. With
-   * `o.destroyLater` (a pool's run), the result does not wait for the destroy: it is
+   * The rest of a run once created: start, input, output (decoded), outputs, destroy.
+   * With `o.destroyLater` (a pool's run), the result does not wait for the destroy: it is
    * handed over to be waited for elsewhere (pool.close()).
    */
-  private async runToEnd(start: () => Process, o: RunToEnd): Promise<RunResult> {
+  private async runToEnd(start: () => Process, o: RunToEnd): Promise<RunResult<string | Buffer>> {
     const { profile, outputs } = o;
     let handedOver = false;
     try {
@@ -319,10 +340,11 @@ export class Container {
       if (outputs.length && !this.outputsFromReaper) this.fileAccess.start('outputs').catch(() => {});
       const p = start();
       profile?.mark('process started');
+      endWhen({ instance: this.instance, kill: (sig) => this.kill(sig), fail: (e) => p.fail(e) }, o.end);
       if (p.stdin && o.input !== undefined) p.stdin.write(o.input);
       // A terminal has no end of input (only ^D); a pipe does.
       if (p.stdin && !p.isTTY) p.stdin.end();
-      const result: RunResult = await p.output({ maxBuffer: o.maxBuffer });
+      const result: RunResult<string | Buffer> = decodeOutput(await p.output({ maxBuffer: o.maxBuffer }), o.encoding);
       profile?.mark('output collected');
       if (outputs.length) result.files = (await this.outputsFromReaper) ?? (await this.fileAccess.collect(outputs));
       if (o.destroyLater) {
@@ -352,13 +374,16 @@ export class Container {
   }
 
   /** Releases the start barrier: the main process execs. Returns its Process. */
-  start(): Process {
+  start(): Process<S> {
     if (this.pooled) throw new ContainerError(`container ${this.id} belongs to a pool: pool.run() starts it`, { code: 'ERR_CONTAINER_POOLED' });
     return this.startInternal();
   }
 
-  /** `spec`: a pooled container's program, environment and working directory. */
-  private startInternal(spec?: PooledStart): Process {
+  /**
+   * `spec`: a pooled container's program, environment and working directory; `end` its
+   * run's timeout (armed natively from the start, as a run's is from its release).
+   */
+  private startInternal(spec?: PooledStart, end?: NormalizedEnd): Process<S> {
     if (this.process) throw new ContainerError(`container ${this.id} was already started`, { code: 'ERR_CONTAINER_STARTED' });
     // run() starts at spawn; its main process may be done before we get here.
     const startedAtSpawn = this.instance.startedAt !== undefined;
@@ -366,9 +391,10 @@ export class Container {
       throw new ContainerError(`container ${this.id} is stopped`, { code: 'ERR_CONTAINER_STOPPED' });
     if (!startedAtSpawn) {
       this.instance.start(spec && { args: spec.args, env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`), cwd: spec.cwd });
-      if (this.config.limits.wallTimeMs) this.instance.setWallTime(this.config.limits.wallTimeMs);
+      const wallTimeMs = end ? nativeTimeLimit(this.config.limits.wallTimeMs, end) : this.config.limits.wallTimeMs;
+      if (wallTimeMs) this.instance.setWallTime(wallTimeMs);
     }
-    this.process = new Process(this.instance, this.stdio, {
+    this.process = new Process<S>(this.instance, this.stdio, {
       pid: this.mainPid,
       targetStage: this.config.init ? 'main' : 'init',
       terminal: this.terminal,
@@ -379,9 +405,20 @@ export class Container {
   /**
    * A further process in the container (runc exec): it joins every namespace of the
    * container by path, with the container's capabilities, seccomp filter and limits.
+   * `timeout` and `signal` end this process (options.ts, EndOptions); aborted before it
+   * runs, this rejects with an AbortError. The overloads type its streams as create()'s.
    */
+  exec<M extends StdioMode = 'pipe'>(args: string[], options?: WithStdio<ExecOptions, { stdio?: M; terminal?: false }>): Promise<Process<StdioStreams<M, M, M>>>;
+  exec(args: string[], options: WithStdio<ExecOptions, { stdio?: PipedForTerminal; terminal: true | TerminalOption }>): Promise<Process<TerminalStdio>>;
+  exec<I extends StdioEntry, O extends StdioEntry, E extends StdioEntry>(
+    args: string[],
+    options: WithStdio<ExecOptions, { stdio: readonly [I, O, E, ...StdioEntry[]]; terminal?: false }>,
+  ): Promise<Process<StdioStreams<I, O, E>>>;
+  exec(args: string[], options?: ExecOptions): Promise<Process>;
   async exec(args: string[], options?: ExecOptions): Promise<Process> {
     const opts = normalizeExec(args, options, this.config);
+    const { signal } = opts.end;
+    throwIfAborted(signal);
     if (this.state === 'stopped')
       throw new ContainerError(`cannot exec in container ${this.id}: it is stopped`, { code: 'ERR_CONTAINER_STOPPED' });
     if (this.state === 'created' && !this.config.init)
@@ -400,14 +437,27 @@ export class Container {
       logLevel: debug ? 1 : 0,
       terminal: opts.terminal,
     }, nestedPaths(this.instance, extraFds));
-    const { instance, stdio } = await inTurn(() => spawnInstance(spec, opts.stdio, false, this.instance.handle));
+    const { instance, stdio } = await inTurn(() => {
+      throwIfAborted(signal);
+      return spawnInstance(spec, opts.stdio, false, this.instance.handle);
+    });
     instance.startedAt = process.hrtime.bigint();
+    // Its timeout's clock starts when setup is done and it runs, as a run's does.
+    const timeLimit = nativeTimeLimit(undefined, opts.end);
+    if (timeLimit) instance.setWallTime(timeLimit, true);
     this.execs.add(instance);
     void instance.done.then(() => this.execs.delete(instance));
-    const terminal = await readyOrCleanUp(instance, stdio, opts.terminal !== null);
+    let terminal: Terminal | null;
+    try {
+      terminal = await untilReady(instance, stdio, opts.terminal !== null, signal);
+    } catch (e) {
+      throw signal?.aborted ? abortError(signal) : e;
+    }
     this.stdioSets.push(stdio);
     if (terminal) this.terminals.push(terminal);
-    return new Process(instance, stdio, { pid: instance.pids.init!, targetStage: 'init', terminal });
+    const p = new Process(instance, stdio, { pid: instance.pids.init!, targetStage: 'init', terminal });
+    endWhen({ instance, kill: (sig) => p.kill(sig), fail: (e) => p.fail(e) }, opts.end);
+    return p;
   }
 
   /**

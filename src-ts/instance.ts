@@ -357,8 +357,13 @@ export class Instance {
 
   /** A limit JS enforces (output) ends everything; the status then names it. */
   endWith(reason: LimitReason): void {
-    this.endedBy ??= reason;
+    this.noteEnd(reason);
     this.killAll();
+  }
+
+  /** What is ending it now is `reason` (a timeout's kill signal): the status will name it, if it is the first. */
+  noteEnd(reason: LimitReason): void {
+    this.endedBy ??= reason;
   }
 
   /** SIGKILL everything, then wait until every stage is reaped and the handle released. */

@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from './errors.js';
 import { native } from './native.js';
+import { didYouMean } from './suggest.js';
+import { keysOf, onlyKnownKeys } from './config-values.js';
 
 export type NamespaceType = 'user' | 'pid' | 'mount' | 'uts' | 'ipc' | 'net' | 'cgroup' | 'time';
 
@@ -13,6 +15,7 @@ export interface NamespaceEntry {
   type: NamespaceType;
   path?: string;
 }
+const ENTRY_KEYS = keysOf<NamespaceEntry>({ type: true, path: true });
 
 /**
  * The addon's namespace table (src-native/protocol/namespace_table.h): the one both
@@ -46,6 +49,14 @@ export function isNamespaceType(value: unknown): value is NamespaceType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CLONE_FLAGS, value);
 }
 
+/** The error for a type that is not a namespace: the valid ones, and the one a typo is closest to. */
+export function unknownNamespaceType(type: unknown): ConfigError {
+  // 'mnt' is the name under /proc/<pid>/ns of 'mount'.
+  const byProcName = ALL_TYPES.find((t) => PROC_NAMES[t] === type);
+  const hint = byProcName ? ` (did you mean '${byProcName}'?)` : typeof type === 'string' ? didYouMean(type, ALL_TYPES) : '';
+  return new ConfigError('namespaces', `has an unknown type ${JSON.stringify(type)}${hint}; the types are ${ALL_TYPES.join(', ')}`);
+}
+
 export class Namespaces implements Iterable<NamespaceEntry> {
   private readonly entries = new Map<NamespaceType, NamespaceEntry>();
 
@@ -53,10 +64,15 @@ export class Namespaces implements Iterable<NamespaceEntry> {
     if (entries === undefined) return;
     if (typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function')
       throw new ConfigError('namespaces', 'must be an iterable of namespace types or { type, path } entries');
+    let i = 0;
     for (const e of entries) {
       if (typeof e === 'string') this.add(e);
-      else if (e && typeof e === 'object') this.add(e.type, e.path);
-      else throw new ConfigError('namespaces', `has an invalid entry ${JSON.stringify(e)}`);
+      else if (e && typeof e === 'object') {
+        // { type: 'net', pth } would create a namespace instead of joining one.
+        onlyKnownKeys(e as unknown as Record<string, unknown>, ENTRY_KEYS, `namespaces[${i}].`, 'a field of a namespace entry (type, path)');
+        this.add(e.type, e.path);
+      } else throw new ConfigError('namespaces', `has an invalid entry ${JSON.stringify(e)}`);
+      i++;
     }
   }
 
@@ -67,8 +83,7 @@ export class Namespaces implements Iterable<NamespaceEntry> {
 
   /** Adds a namespace: created fresh, or with `path`, joined (setns) instead. */
   add(type: NamespaceType, path?: string): this {
-    if (!isNamespaceType(type))
-      throw new ConfigError('namespaces', `has an unknown type ${JSON.stringify(type)} (known: ${ALL_TYPES.join(', ')})`);
+    if (!isNamespaceType(type)) throw unknownNamespaceType(type);
     if (this.entries.has(type)) throw new ConfigError('namespaces', `has '${type}' twice`);
     if (path !== undefined) validateNamespacePath(type, path);
     this.entries.set(type, path === undefined ? { type } : { type, path });
@@ -115,7 +130,7 @@ export class Namespaces implements Iterable<NamespaceEntry> {
 
   /** 'mount' -> 'mnt', 'net' -> 'net', ... (the names under /proc/<pid>/ns/). */
   static procName(type: NamespaceType): string {
-    if (!isNamespaceType(type)) throw new ConfigError('namespaces', `has an unknown type ${JSON.stringify(type)}`);
+    if (!isNamespaceType(type)) throw unknownNamespaceType(type);
     return PROC_NAMES[type];
   }
 

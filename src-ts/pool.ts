@@ -8,10 +8,10 @@
 import * as os from 'node:os';
 import { normalizeConfig, type ContainerConfig } from './config.js';
 import { checkStringSizes, validateArgs, validateCwd, validateEnv } from './config-process.js';
-import { isPlainObject, onlyKnownKeys } from './config-values.js';
-import { validateOutputs } from './config-files.js';
+import { isPlainObject, keysOf, onlyKnownKeys, optionsObject } from './config-values.js';
 import { ConfigError, ContainerError } from './errors.js';
-import { DEFAULT_MAX_BUFFER, validateMaxBuffer } from './process.js';
+import { throwIfAborted } from './abort.js';
+import { RUN_LIKE_KEYS, validateRunLike, type NormalizedRunLike, type RunOptions } from './options.js';
 import { Profile } from './profile.js';
 import type { RunResult } from './status.js';
 
@@ -23,16 +23,12 @@ export interface PoolOptions {
   size?: number;
 }
 
-export interface PoolRunOptions {
+/** pool.run's options: Container.run's (but `id`), and the program's environment and directory. */
+export interface PoolRunOptions extends Omit<RunOptions, 'id'> {
   /** The environment, instead of the pool's (as exec's `env`). */
   env?: Record<string, string>;
   /** The working directory; default the pool's `cwd`. */
   cwd?: string;
-  /** As RunOptions. */
-  input?: string | Buffer;
-  maxBuffer?: number;
-  outputs?: string[];
-  profile?: boolean;
 }
 
 /** What a pooled container is started with. */
@@ -43,10 +39,7 @@ export interface PooledStart {
 }
 
 /** What a run needs once its container exists (shared with Container.run). */
-export interface RunToEnd {
-  input?: string | Buffer;
-  maxBuffer: number;
-  outputs: string[];
+export interface RunToEnd extends Omit<NormalizedRunLike, 'profile'> {
   profile?: Profile;
   /** Set: the result does not wait for the container's destroy, which goes here. */
   destroyLater?: (destroyed: Promise<void>) => void;
@@ -55,7 +48,7 @@ export interface RunToEnd {
 /** The container operations a pool uses (Container's own, passed in by Container.pool). */
 export interface PoolHooks<C> {
   create(config: ContainerConfig): Promise<C>;
-  run(c: C, start: PooledStart, o: RunToEnd): Promise<RunResult>;
+  run(c: C, start: PooledStart, o: RunToEnd): Promise<RunResult<string | Buffer>>;
   /** Settles when its main process has ended (or never will run). */
   stopped(c: C): Promise<void>;
   holdsLoop(c: C, on: boolean): void;
@@ -65,7 +58,7 @@ export interface PoolHooks<C> {
 // Not a program anyone runs: the bootstrap wants args, and a pooled container gets its
 // own at start.
 const PLACEHOLDER_ARGS = ['/pool.run'];
-const RUN_OPTIONS: ReadonlyArray<keyof PoolRunOptions> = ['env', 'cwd', 'input', 'maxBuffer', 'outputs', 'profile'];
+const RUN_OPTIONS = keysOf<PoolRunOptions>({ ...RUN_LIKE_KEYS, env: true, cwd: true });
 
 function validateSize(v: unknown): number {
   if (v === undefined) return Math.min(256, Math.max(1, os.availableParallelism()));
@@ -108,6 +101,11 @@ export class ContainerPool<C = unknown> {
     const size = validateSize(options?.size);
     const full: ContainerConfig = { ...config, args: PLACEHOLDER_ARGS };
     const norm = normalizeConfig(full);
+    // An upper layer on the host is one directory: containers made ahead would share it.
+    norm.mounts.forEach((m, i) => {
+      if (m.type === 'overlay' && m.upperDir !== undefined)
+        throw new ConfigError(`mounts[${i}].upperDir`, 'is one host directory, which the containers of a pool would share: leave it out (each gets a private upper layer) or use Container.run');
+    });
     const pool = new ContainerPool(full, size, norm.env, norm.cwd, hooks);
     const first = await Promise.allSettled(Array.from({ length: size }, () => pool.createOne()));
     const failed = first.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -124,21 +122,21 @@ export class ContainerPool<C = unknown> {
   }
 
   /** Runs `args` in a ready container (one is made if none is), and resolves like Container.run. */
-  async run(args: string[], options: PoolRunOptions = {}): Promise<RunResult> {
+  run(args: string[], options: PoolRunOptions & { encoding: BufferEncoding }): Promise<RunResult<string>>;
+  run(args: string[], options?: PoolRunOptions & { encoding?: 'buffer' | null }): Promise<RunResult>;
+  run(args: string[], options?: PoolRunOptions): Promise<RunResult<string | Buffer>>;
+  async run(args: string[], options?: PoolRunOptions): Promise<RunResult<string | Buffer>> {
     if (this.closing) throw new ContainerError('the pool is closed', { code: 'ERR_POOL_CLOSED' });
     const argv = validateArgs(args);
-    if (!isPlainObject(options)) throw new ConfigError('options', 'must be an object');
-    onlyKnownKeys(options, RUN_OPTIONS, 'options.', 'a pool.run option');
-    const env = options.env === undefined ? this.env : validateEnv(options.env);
+    const o = optionsObject(options, RUN_OPTIONS, 'a pool.run option');
+    const env = o.env === undefined ? this.env : validateEnv(o.env);
     checkStringSizes(argv, env, 'options.env');
-    const start: PooledStart = { args: argv, env, cwd: validateCwd(options.cwd, 'options.cwd', this.cwd) };
-    const { input } = options;
-    if (input !== undefined && typeof input !== 'string' && !Buffer.isBuffer(input)) throw new ConfigError('options.input', 'must be a string or a Buffer');
-    const o: RunToEnd = {
-      input,
-      maxBuffer: validateMaxBuffer(options.maxBuffer, DEFAULT_MAX_BUFFER),
-      outputs: validateOutputs(options.outputs),
-      profile: options.profile ? new Profile() : undefined,
+    const start: PooledStart = { args: argv, env, cwd: validateCwd(o.cwd, 'options.cwd', this.cwd) };
+    const runLike = validateRunLike(o);
+    throwIfAborted(runLike.end.signal);
+    const run: RunToEnd = {
+      ...runLike,
+      profile: runLike.profile ? new Profile() : undefined,
       // The result is whole once the program has ended and its output is read; the
       // container's teardown goes on meanwhile, and close() waits for it.
       destroyLater: (destroyed) => void this.track(destroyed).catch(() => {}),
@@ -146,7 +144,7 @@ export class ContainerPool<C = unknown> {
     const c = await this.take();
     this.refill();
     this.hooks.holdsLoop(c, true);
-    return this.track(this.hooks.run(c, start, o));
+    return this.track(this.hooks.run(c, start, run));
   }
 
   /** Destroys every container it holds, waits for runs under way to end. Idempotent. */

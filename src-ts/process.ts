@@ -5,30 +5,39 @@
 import { EventEmitter } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Duplex, Readable, Writable } from 'node:stream';
-import { describe } from './config-values.js';
-import { ConfigError, type ContainerError } from './errors.js';
+import type { AbortError } from './abort.js';
+import type { ContainerError } from './errors.js';
 import type { Instance } from './instance.js';
+import { decodeOutput, validateOutputOptions, type OutputOptions } from './options.js';
 import type { StdioSet } from './stdio.js';
+import type { ProcessStdio } from './stdio-types.js';
 import type { Terminal, TerminalSize } from './terminal.js';
 import { signalNumber, type ExitStatus, type RunResult } from './status.js';
 
-export interface OutputOptions {
+/** The events of a Process and what their listeners get. */
+export interface ProcessEvents {
+  /** It has exited, or was killed: its whole status (unlike ChildProcess's code and signal). */
+  exit: [status: ExitStatus];
   /**
-   * Bytes kept per stream; past it the process (for the main process: the whole
-   * container) is ended, the output so far returned and the reason is 'output'.
-   * Default Infinity here; Container.run's default is DEFAULT_MAX_BUFFER.
+   * It could not be started (its execve failed after start()), or the `signal` of its
+   * options was aborted (an AbortError). Emitted only to listeners; wait() and output()
+   * reject with it too.
    */
-  maxBuffer?: number;
+  error: [error: ContainerError | AbortError];
 }
 
-/** Container.run's default maxBuffer per stream: 16 MiB (child_process.exec keeps 1 MiB). */
-export const DEFAULT_MAX_BUFFER = 16 << 20;
+type Listener<K extends keyof ProcessEvents> = (...args: ProcessEvents[K]) => void;
 
-export function validateMaxBuffer(v: unknown, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (v !== Infinity && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1))
-    throw new ConfigError('options.maxBuffer', `must be a positive integer number of bytes or Infinity, got ${describe(v)}`);
-  return v;
+/** Typed events: 'exit' (status) and 'error' (error), as ProcessEvents says. */
+export interface Process<S extends ProcessStdio = ProcessStdio> {
+  on<K extends keyof ProcessEvents>(event: K, listener: Listener<K>): this;
+  once<K extends keyof ProcessEvents>(event: K, listener: Listener<K>): this;
+  addListener<K extends keyof ProcessEvents>(event: K, listener: Listener<K>): this;
+  prependListener<K extends keyof ProcessEvents>(event: K, listener: Listener<K>): this;
+  prependOnceListener<K extends keyof ProcessEvents>(event: K, listener: Listener<K>): this;
+  off<K extends keyof ProcessEvents>(event: K, listener: Listener<K>): this;
+  removeListener<K extends keyof ProcessEvents>(event: K, listener: Listener<K>): this;
+  emit<K extends keyof ProcessEvents>(event: K, ...args: ProcessEvents[K]): boolean;
 }
 
 // net.Socket reads from construction: an empty stream may have ended before anyone
@@ -55,12 +64,21 @@ async function collect(stream: Readable | null, max: number, onOverflow: () => v
   return Buffer.concat(chunks, size);
 }
 
-export class Process extends EventEmitter {
+/**
+ * `S`: which of stdin, stdout and stderr are there (stdio-types.ts); create() and exec()
+ * give the streams they can tell from stdio and terminal, `Process` alone has each as
+ * `T | null`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface above types the events
+export class Process<S extends ProcessStdio = ProcessStdio> extends EventEmitter {
   /** Host pid. */
   readonly pid: number;
-  readonly stdin: Writable | null;
-  readonly stdout: Readable | null;
-  readonly stderr: Readable | null;
+  /** With stdio[0] 'pipe' (or a terminal); null otherwise. */
+  readonly stdin: S['stdin'];
+  /** With stdio[1] 'pipe' (or a terminal: what the terminal shows); null otherwise. */
+  readonly stdout: S['stdout'];
+  /** With stdio[2] 'pipe' (never with a terminal); null otherwise. */
+  readonly stderr: S['stderr'];
   /** As ChildProcess.stdio: [stdin, stdout, stderr, ...] with the near ends of extra 'pipe' entries (duplex). */
   readonly stdio: ReadonlyArray<Readable | Writable | Duplex | null>;
 
@@ -68,7 +86,7 @@ export class Process extends EventEmitter {
   private readonly targetStage: 'main' | 'init';
   private readonly status: Promise<ExitStatus>;
   private outputPromise?: Promise<RunResult>;
-  private lateError?: ContainerError;
+  private lateError?: ContainerError | AbortError;
   private exitStatus?: ExitStatus;
   private readonly terminal: Terminal | null;
 
@@ -80,9 +98,10 @@ export class Process extends EventEmitter {
     this.targetStage = opts.targetStage;
     this.terminal = opts.terminal ?? null;
     // With a terminal, stdin and stdout are the pty (stderr is merged into it, as on any terminal).
-    this.stdin = this.terminal ? this.terminal.input : stdio.stdin;
-    this.stdout = this.terminal ? this.terminal.output : stdio.stdout;
-    this.stderr = this.terminal ? null : stdio.stderr;
+    // What the types promise (S) is what create() and exec() checked the stdio to be.
+    this.stdin = (this.terminal ? this.terminal.input : stdio.stdin) as S['stdin'];
+    this.stdout = (this.terminal ? this.terminal.output : stdio.stdout) as S['stdout'];
+    this.stderr = (this.terminal ? null : stdio.stderr) as S['stderr'];
     this.stdio = [stdio.stdin, stdio.stdout, stdio.stderr, ...stdio.extra];
     this.status = this.statusOrLateError(instance);
     void instance.exited.then((status) => this.onExit(status));
@@ -93,10 +112,7 @@ export class Process extends EventEmitter {
    * Such a failure is also an 'error' event, for whoever listens.
    */
   private statusOrLateError(instance: Instance): Promise<ExitStatus> {
-    instance.onLateError((err) => {
-      this.lateError ??= err;
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-    });
+    instance.onLateError((err) => this.fail(err));
     // run() starts the main process at spawn: its execve may have failed (and been
     // reported) before this Process existed to listen.
     if (instance.error) this.lateError ??= instance.error;
@@ -106,6 +122,15 @@ export class Process extends EventEmitter {
     });
     status.catch(() => {}); // observed through wait() and output()
     return status;
+  }
+
+  /**
+   * @internal A failure that ends it for the caller (execve failed, or an abort): wait()
+   * and output() reject with the first one, and listeners of 'error' hear it.
+   */
+  fail(err: ContainerError | AbortError): void {
+    this.lateError ??= err;
+    if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
   private onExit(status: ExitStatus): void {
@@ -148,10 +173,17 @@ export class Process extends EventEmitter {
 
   /**
    * Collects stdout and stderr (when piped) until the process has exited and both have
-   * ended. The first call's options hold.
+   * ended: Buffers, or strings with an `encoding`. The first call's maxBuffer holds.
    */
-  output(options: OutputOptions = {}): Promise<RunResult> {
-    const max = validateMaxBuffer(options?.maxBuffer, Infinity);
+  output(options: OutputOptions & { encoding: BufferEncoding }): Promise<RunResult<string>>;
+  output(options?: OutputOptions & { encoding?: 'buffer' | null }): Promise<RunResult>;
+  output(options?: OutputOptions): Promise<RunResult<string | Buffer>>;
+  async output(options?: OutputOptions): Promise<RunResult<string | Buffer>> {
+    const { maxBuffer, encoding } = validateOutputOptions(options);
+    return decodeOutput(await this.collectOutput(maxBuffer), encoding);
+  }
+
+  private collectOutput(max: number): Promise<RunResult> {
     this.outputPromise ??= (async () => {
       let truncated = false;
       const overflow = () => {

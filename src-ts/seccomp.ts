@@ -11,6 +11,7 @@
  * shape and only refuses what would make it unsafe or ambiguous.
  */
 import { ConfigError } from './errors.js';
+import { keysOf, onlyKnownKeys } from './config-values.js';
 import { native } from './native.js';
 
 export type SeccompAction = 'allow' | 'errno' | 'kill' | 'log';
@@ -212,8 +213,13 @@ function checkU64(v: unknown, field: string): number | bigint {
   return v as number | bigint;
 }
 
+const CONDITION_KEYS = keysOf<SeccompArgCondition>({ index: true, op: true, value: true, mask: true });
+const RULE_KEYS = keysOf<SeccompRule>({ syscalls: true, action: true, errno: true, args: true });
+const POLICY_KEYS = keysOf<CompilableSeccompPolicy>({ defaultAction: true, defaultErrno: true, rules: true, ignoreUnknown: true });
+
 function checkCondition(v: unknown, field: string): SeccompArgCondition {
   if (!isObject(v)) throw new ConfigError(field, 'must be an object');
+  onlyKnownKeys(v, CONDITION_KEYS, `${field}.`, 'a field of an argument condition');
   const { index, op } = v;
   if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > 5) {
     throw new ConfigError(`${field}.index`, 'must be 0..5');
@@ -233,6 +239,7 @@ function checkCondition(v: unknown, field: string): SeccompArgCondition {
 
 function checkRule(v: unknown, field: string): SeccompRule {
   if (!isObject(v)) throw new ConfigError(field, 'must be an object');
+  onlyKnownKeys(v, RULE_KEYS, `${field}.`, 'a field of a seccomp rule');
   const { syscalls, args } = v;
   if (!Array.isArray(syscalls) || syscalls.length === 0) {
     throw new ConfigError(`${field}.syscalls`, 'must be a non-empty array of system call names');
@@ -258,6 +265,7 @@ function checkRule(v: unknown, field: string): SeccompRule {
  */
 export function validateSeccompPolicy(value: unknown, field = 'seccomp'): CompilableSeccompPolicy {
   if (!isObject(value)) throw new ConfigError(field, 'must be an object');
+  onlyKnownKeys(value, POLICY_KEYS, `${field}.`, 'a field of a seccomp policy');
   const { ignoreUnknown, rules } = value;
   if (ignoreUnknown !== undefined && typeof ignoreUnknown !== 'boolean') {
     throw new ConfigError(`${field}.ignoreUnknown`, 'must be a boolean');

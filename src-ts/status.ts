@@ -4,8 +4,9 @@ import type { ProfileMark } from './profile.js';
 import type { CgroupLimitName } from './config-limits.js';
 
 /**
- * Why it ended: on its own ('exit'), by a signal nobody's limit sent ('signal'), or by a
- * limit: wall time ('timeout'), memory ('oom'), CPU time ('cpu-time'), output ('output').
+ * Why it ended: on its own ('exit'), by a signal nobody's limit sent ('signal': kill(), an
+ * aborted signal, its own), or by a limit: wall time ('timeout': limits.wallTimeMs or the
+ * timeout option), memory ('oom'), CPU time ('cpu-time'), output ('output').
  */
 export type EndReason = 'exit' | 'signal' | 'timeout' | 'oom' | 'cpu-time' | 'output';
 /** The limits that end a container. */
@@ -27,7 +28,7 @@ export interface Stats {
 export interface ExitStatus {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
-  /** Killed by limits.wallTimeMs. */
+  /** Ended by limits.wallTimeMs or the timeout option: reason === 'timeout'. */
   timedOut: boolean;
   /** The memory limit was hit: the kernel's OOM killer ran in the container's cgroup. */
   oomKilled: boolean;
@@ -61,9 +62,10 @@ export function buildStatus(o: { code: number | null; signal: number; endedBy?: 
   };
 }
 
-export interface RunResult extends ExitStatus {
-  stdout: Buffer;
-  stderr: Buffer;
+/** An exit status with the output: Buffers, or strings when an `encoding` was asked for (T = string). */
+export interface RunResult<T extends string | Buffer = Buffer> extends ExitStatus {
+  stdout: T;
+  stderr: T;
   durationMs: number;
   /** With RunOptions.outputs: what was read back, by path inside the container. */
   files?: Record<string, Buffer>;

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { CapabilityName } from '../capabilities.js';
 import type { ContainerConfig, Mount } from '../config.js';
 import { isNamespaceType, Namespaces, type NamespaceType } from '../namespaces.js';
 
@@ -94,7 +95,8 @@ const OPTIONS: Record<string, Handler> = {
     if (at < 0) throw new UsageError(`--join: "${spec}" is not TYPE:PATH`);
     c.join.set(namespaceType(spec.slice(0, at), '--join'), spec.slice(at + 1));
   },
-  '--cap-add': (take, c) => (c.config.capabilities ??= []).push(take().toUpperCase().replace(/^(?!CAP_)/, 'CAP_')),
+  // The name is checked with the rest of the config (a ConfigError names it).
+  '--cap-add': (take, c) => (c.config.capabilities ??= []).push(take().toUpperCase().replace(/^(?!CAP_)/, 'CAP_') as CapabilityName),
   '--seccomp': (take, c) => {
     const v = take();
     if (v === 'default' || v === 'none') c.config.seccomp = v;

@@ -152,6 +152,7 @@ describe('results out', () => {
     const r = await c.start().output();
     expect(text(r.stdout)).toBe('hello\n640 0\n755 0\nd\ntop.txt\n');
     await expect(c.writeFile('/tmp/x', 'x', { mode: 0o6755 })).rejects.toBeInstanceOf(ConfigError);
+    await expect(c.writeFile('/tmp/x', 'x', { mod: 0o644 } as never)).rejects.toMatchObject({ field: 'writeFile: options.mod', message: /did you mean 'mode'/ });
     fs.rmSync(src, { recursive: true });
   });
 

@@ -108,8 +108,11 @@ describe('a pool with limits', () => {
 });
 
 describe('opening and closing', () => {
-  it('refuses args in its config, a bad size, unknown options', async () => {
+  it('refuses args in its config, a host upper layer (it would be shared), a bad size, unknown options', async () => {
     await expect(Container.pool({ args: ['/bin/true'] } as never)).rejects.toThrow(/args/);
+    await expect(Container.pool({ mounts: [{ type: 'overlay', source: '/usr', target: '/usr', upperDir: '/tmp/up' }] })).rejects.toMatchObject({
+      field: 'mounts[0].upperDir',
+    });
     await expect(Container.pool({}, { size: 0 })).rejects.toThrow(/options\.size/);
     await expect(Container.pool({}, { size: 1, sise: 2 } as never)).rejects.toThrow(/sise/);
   });

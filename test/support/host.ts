@@ -72,9 +72,31 @@ export async function eventually(fn: () => boolean, ms = 2000, step = 10): Promi
   return fn();
 }
 
+/**
+ * The cgroups this process made and has not removed (nsjail-ts-<pid ns>-<our pid>-...),
+ * under its own cgroup in each hierarchy and under the delegated parents.
+ */
+export function ownCgroups(): string[] {
+  const host = hierarchiesFrom(parseMountinfo(mountTable()), parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8')));
+  const parents = [host.v2, ...host.v1].flatMap((h) => (h?.caller ? [dirOf(h, h.caller)] : [])).filter((d): d is string => d !== undefined);
+  parents.push(...(process.env.NSJAIL_TS_CGROUP_PARENT?.split(',').filter(Boolean) ?? []));
+  const ours = new RegExp(`^nsjail-ts-\\d+-${process.pid}-`);
+  const out = new Set<string>();
+  for (const parent of parents) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(parent);
+    } catch {
+      // not there, or not ours to read
+    }
+    for (const n of names) if (ours.test(n)) out.add(path.join(parent, n));
+  }
+  return [...out].sort();
+}
+
 /** A snapshot of what the process owns; `leaks(before)` lists what is new since. */
 export function snapshot() {
-  return { children: childPids(), fds: openFds(), mounts: mountTable() };
+  return { children: childPids(), fds: openFds(), mounts: mountTable(), cgroups: ownCgroups() };
 }
 
 export async function leaks(before: ReturnType<typeof snapshot>): Promise<string[]> {
@@ -87,6 +109,7 @@ export async function leaks(before: ReturnType<typeof snapshot>): Promise<string
   // eventfd, made once) is already in `before`.
   for (const [fd, target] of openFds()) if (!before.fds.has(fd)) problems.push(`fd ${fd} -> ${target} left open`);
   if (mountTable() !== before.mounts) problems.push('the host mount table changed');
+  for (const dir of ownCgroups()) if (!before.cgroups.includes(dir)) problems.push(`cgroup ${dir} left`);
   return problems;
 }
 

@@ -17,9 +17,15 @@ export const programLookupStage = viaPool ? 'main' : 'init';
 
 if (viaPool) {
   const direct = Container.run.bind(Container);
-  const through = async (config: ContainerConfig, options: RunOptions = {}): Promise<RunResult> => {
+  const through = async (config: ContainerConfig, options: RunOptions = {}): Promise<RunResult<string | Buffer>> => {
     // What a pool cannot take goes the direct way, so that its errors stay the same.
-    const plain = typeof config === 'object' && config !== null && Array.isArray(config.args) && config.args.length > 0;
+    const plain =
+      typeof config === 'object' &&
+      config !== null &&
+      Array.isArray(config.args) &&
+      config.args.length > 0 &&
+      // A pool refuses a host upper layer (its containers would share it).
+      !(config.mounts ?? []).some((m) => m?.type === 'overlay' && 'upperDir' in m && m.upperDir !== undefined);
     if (!plain || typeof options !== 'object' || options === null || 'id' in options) return direct(config, options);
     const { args, ...rest } = config;
     const pool = await Container.pool(rest, { size: 1 });
