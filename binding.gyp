@@ -19,6 +19,7 @@
         "src-native/addon/bindings.cc",
         "src-native/addon/bootstrap_js.cc",
         "src-native/addon/cgroup_watch.cc",
+        "src-native/addon/closer.cc",
         "src-native/addon/datagram.cc",
         "src-native/addon/init_binary.cc",
         "src-native/addon/memfd.cc",

@@ -104,7 +104,13 @@ bool deliver(napi_env env, napi_value fn, const ReactorEvent& ev) {
 
 }  // namespace
 
-Reactor::Reactor(Napi::Env env, Napi::Function callback) : env_(env) {
+Reactor::Reactor(Napi::Env env, Napi::Function callback)
+    : closer_([this](uint32_t token) {
+        std::vector<ReactorEvent> events(1, ReactorEvent{ReactorEvent::Closed});
+        events[0].handle = token;
+        post(events);
+      }),
+      env_(env) {
   epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
   wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!epoll_ || !wake_) throw Napi::Error::New(env, std::string("reactor: ") + std::strerror(errno));
@@ -190,11 +196,7 @@ uint32_t Reactor::spawn(SpawnRequest&& req, std::vector<int> transfer, uint32_t 
 void Reactor::close_fds(uint32_t token, std::vector<int> fds) {
   // Node stays up until Closed has been delivered.
   if (live_++ == 0) keep_alive(env_, true);
-  Command cmd;
-  cmd.kind = Command::Close;
-  cmd.handle = token;
-  cmd.transfer = std::move(fds);
-  queue(std::move(cmd));
+  closer_.close(token, std::move(fds));
 }
 
 void Reactor::set_ref(uint32_t handle, bool on) {
@@ -261,13 +263,6 @@ void Reactor::run_commands(std::vector<ReactorEvent>* out) {
         it->second->timer_at_ready = cmd.ms;
       else
         apply_timer(cmd.handle, cmd.ms, out);
-      continue;
-    }
-    if (cmd.kind == Command::Close) {
-      for (int fd : cmd.transfer) ::close(fd);
-      ReactorEvent ev{ReactorEvent::Closed};
-      ev.handle = cmd.handle;
-      out->push_back(ev);
       continue;
     }
     if (cmd.kind == Command::Release) {
@@ -622,6 +617,11 @@ void Reactor::forget(std::map<uint32_t, std::unique_ptr<Instance>>::iterator it,
     ev.cgroup_removed = true;
     ev.cgroup_left = cg->remove_dirs();
   }
+  // Our copies of its namespaces: whichever goes last of ours and JS's tears its mounts down.
+  std::vector<int> ns;
+  for (auto* v : {&it->second->ns_fds, &it->second->locked_fds})
+    for (Fd& f : *v) ns.push_back(f.release());
+  if (!ns.empty()) closer_.close(0, std::move(ns));
   instances_.erase(it);  // closes its socket, timer and pidfds
   out->push_back(ev);
 }
@@ -932,6 +932,7 @@ void Reactor::shutdown() {
     }
   instances_.clear();
   zygote_.stop();
+  closer_.stop();  // before the thread-safe function goes: it tells JS through it
   {
     std::lock_guard<std::mutex> cmd_lock(cmd_mu_);
     for (auto& cmd : commands_)

@@ -22,6 +22,7 @@
 #include "../protocol/report.h"
 #include "../common/usage.h"
 #include "cgroup_watch.h"
+#include "closer.h"
 #include "datagram.h"
 #include "spawn.h"
 #include "zygote.h"
@@ -94,9 +95,9 @@ class Reactor {
   // JS is done with the instance: whatever still runs is killed and reaped quietly; once
   // every fd of it is closed, a last event says Released.
   void release(uint32_t handle);
-  // Closes fds of JS's on this thread, then says Closed with `token`. Closing the last fd
-  // of a mount namespace unmounts the whole container's tree (libuv's fs.close may do it
-  // inline through io_uring, on the JS thread): it is the reactor's work, not JS's.
+  // Closes fds of JS's on the closer's thread, then says Closed with `token`. Closing the
+  // last fd of a mount namespace unmounts the whole container's tree (libuv's fs.close may
+  // do it inline through io_uring, on the JS thread), and it must not hold the reactor up.
   void close_fds(uint32_t token, std::vector<int> fds);
   // Environment teardown: kill and reap everything, stop the thread.
   void shutdown();
@@ -143,10 +144,10 @@ class Reactor {
   enum Tag : uint64_t { kSock = 0, kPidfdBase = 1, kTimer = 5, kWake = 6, kCpuTimer = 7, kOom = 8, kZygote = 9 };
 
   struct Command {
-    enum Kind { Spawn, Send, Timer, Release, Close } kind = Send;
+    enum Kind { Spawn, Send, Timer, Release } kind = Send;
     uint32_t handle = 0;
     SpawnRequest req;             // Spawn
-    std::vector<int> transfer;    // Spawn: closed after the spawn; Close: what to close
+    std::vector<int> transfer;    // Spawn: closed after the spawn
     uint32_t join = 0;            // Spawn: whose namespaces to hold
     CgroupPaths cgroup;           // Spawn: the container's cgroup files
     std::vector<uint8_t> msg;     // Send
@@ -204,6 +205,7 @@ class Reactor {
   std::mutex cmd_mu_;               // guards only commands_
   std::vector<Command> commands_;
   Zygote zygote_;  // reactor thread only (and shutdown, once it has stopped)
+  Closer closer_;  // namespace fds, JS's and the reactor's own, closed off this thread
   std::thread thread_;
   Napi::Env env_;
 };
