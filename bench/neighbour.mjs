@@ -29,6 +29,9 @@ export function startNeighbour() {
       const lag = monitorEventLoopDelay({ resolution: 1 });
       await ask('start');
       lag.enable();
+      // The histogram's first tick only sets its baseline: a turn blocked before it (say,
+      // 64 synchronous spawns) would go unrecorded. Let it tick first.
+      await new Promise((r) => setTimeout(r, 5));
       const t = performance.now();
       const result = await fn();
       const ms = performance.now() - t;
