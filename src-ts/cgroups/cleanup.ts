@@ -101,7 +101,7 @@ export function sweepStale(parent: string, version: 1 | 2): void {
   const now = Date.now();
   if (now - (lastSweep.get(parent) ?? 0) < SWEEP_EVERY_MS) return;
   lastSweep.set(parent, now);
-  void (async () => {
+  const sweep = (async () => {
     const ourNs = (await ownerTag()).split('-')[0];
     const entries = await fs.promises.readdir(parent, { withFileTypes: true });
     for (const e of entries) {
@@ -113,4 +113,13 @@ export function sweepStale(parent: string, version: 1 | 2): void {
   })().catch(() => {
     // a parent we may not read, a race with another sweeper: the next one tries again
   });
+  sweeps.add(sweep);
+  void sweep.finally(() => sweeps.delete(sweep));
+}
+
+const sweeps = new Set<Promise<void>>();
+
+/** Resolves once the sweeps under way are done (for tests: their reads hold fds meanwhile). */
+export async function sweepsDone(): Promise<void> {
+  while (sweeps.size) await Promise.all([...sweeps]);
 }

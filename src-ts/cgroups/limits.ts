@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { validateCgroupParent, wantsCgroup, type CgroupLimitName, type Limits } from '../config-limits.js';
+import { withSpare } from './spare.js';
 import { ConfigError, ContainerError } from '../errors.js';
 import { ContainerCgroup, type Placement } from './container-cgroup.js';
 import { newCgroupName, removeCgroupDir, sweepStale } from './cleanup.js';
@@ -297,6 +298,12 @@ async function strictError(failures: Failure[], unenforced: CgroupLimitName[]): 
  */
 export async function createContainerCgroup(limits: Limits, env: NodeJS.ProcessEnv = process.env, knownHost?: CgroupHost): Promise<ContainerCgroup | null> {
   if (!wantsCgroup(limits)) return null;
+  // A given host is a test's: made now. Otherwise one made ahead (spare.ts).
+  if (knownHost) return makeContainerCgroup(limits, env, knownHost);
+  return withSpare(limits, env, () => makeContainerCgroup(limits, env));
+}
+
+async function makeContainerCgroup(limits: Limits, env: NodeJS.ProcessEnv, knownHost?: CgroupHost): Promise<ContainerCgroup | null> {
   const host = knownHost ?? (await detectHost());
   const parents = await namedParents(host, limits, env);
   for (const h of [host.v2, ...host.v1]) {

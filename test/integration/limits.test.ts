@@ -12,12 +12,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ConfigError, Container, ContainerError, type ContainerConfig } from '../../dist/index.js';
 import { freezeAndKill, parseProcs } from '../../dist/cgroups/v1.js';
 import { hierarchiesFrom, dirOf, parseMountinfo, parseProcCgroup, v1Of } from '../../dist/cgroups/detect.js';
 import { eventually, isRoot, nsjailCgroupsOf, pidsInNamespaceOf, processExists } from '../support/host.js';
+// The library's own instance of the module (the one dist/index.js requires), not a copy
+// of vitest's: it holds the spares.
+const { spareDirs } = createRequire(import.meta.url)('../../dist/cgroups/spare.js') as typeof import('../../dist/cgroups/spare.js');
 
 const MiB = 1 << 20;
 const delegated = process.env.NSJAIL_TS_CGROUP_PARENT;
@@ -197,9 +201,12 @@ describe.skipIf(!withCgroups)(isRoot ? "cgroups under root's own" : 'cgroups del
     // Its containers die with it (parent-death signal); their cgroups stay.
     expect(await eventually(() => !processExists(pid), 5000)).toBe(true);
     expect(dirs.every(exists)).toBe(true);
+    // So do the cgroups it had made ahead for its next start (src-ts/cgroups/spare.ts).
+    const ownersAll = () => dirs.flatMap((d) => fs.readdirSync(path.dirname(d)).filter((n) => new RegExp(`^nsjail-ts-\\d+-${owner.pid}-`).test(n)));
+    expect(ownersAll().length).toBeGreaterThan(dirs.length);
     await sleep(1100); // a parent is swept at most once a second
     await run(['/bin/true'], { pids: 64, memoryBytes: 64 * MiB });
-    expect(await eventually(() => !dirs.some(exists), 5000)).toBe(true);
+    expect(await eventually(() => !dirs.some(exists) && ownersAll().length === 0, 5000)).toBe(true);
   });
 
   it('cgroups of a live owner, and anything not named as ours, are never touched', async () => {
@@ -220,6 +227,76 @@ describe.skipIf(!withCgroups)(isRoot ? "cgroups under root's own" : 'cgroups del
     } finally {
       await c.destroy();
     }
+  });
+
+  it('cgroups are made one start ahead: the next container with the same limits is put in them, with its limits', async () => {
+    const limits = { pids: 16, cpuTimeMs: 5000, wallTimeMs: 20_000 };
+    const others = await spareDirs(); // other tests' limits
+    await run(['/bin/true'], limits);
+    const spare = (await spareDirs()).filter((d) => !others.includes(d)).sort();
+    expect(spare.length).toBeGreaterThan(0);
+    expect(spare.every(exists)).toBe(true);
+    // Empty: nothing runs in a spare.
+    for (const d of spare) expect(fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8')).toBe('');
+    const c = await Container.create({ args: ['sleep', '30'], limits });
+    try {
+      expect(nsjailCgroupsOf(c.pid)).toEqual(spare);
+      const pidsDir = spare.find((d) => fs.existsSync(path.join(d, 'pids.max')));
+      if (pidsDir) expect(fs.readFileSync(path.join(pidsDir, 'pids.max'), 'utf8').trim()).toBe('16');
+      // The next one is made already, elsewhere.
+      const next = (await spareDirs()).filter((d) => !others.includes(d));
+      expect(next.length).toBe(spare.length);
+      expect(next.some((d) => spare.includes(d))).toBe(false);
+    } finally {
+      await c.destroy();
+    }
+    expect(spare.filter(exists)).toEqual([]);
+    // The next run takes the spare made meanwhile, and the limit holds in it.
+    const script = 'import os, time\nn = 0\ntry:\n  while True:\n    if os.fork() == 0:\n      time.sleep(30); os._exit(0)\n    n += 1\nexcept OSError as e:\n  print(n, e.errno)';
+    const r = await py(script, limits);
+    const [forked, errno] = r.stdout.toString().trim().split(' ').map(Number);
+    expect(errno).toBe(11); // EAGAIN
+    expect(forked).toBeLessThan(16);
+  });
+
+  it('other limits get spares of their own, four at most; the rest are removed', async () => {
+    const before = await spareDirs();
+    for (let i = 1; i <= 6; i++) await run(['/bin/true'], { cpuTimeMs: 7000 + i });
+    const kept = await spareDirs();
+    const made = kept.filter((d) => !before.includes(d));
+    expect(made.length).toBeGreaterThan(0);
+    // Each spare of these is one cgroup per hierarchy it needs (v2 here, for cpuTimeMs).
+    const perSpare = made.length / new Set(made.map((d) => path.basename(d))).size;
+    expect(kept.length / perSpare).toBeLessThanOrEqual(4);
+    // The evicted ones go (in the background).
+    const parents = [...new Set(made.map((d) => path.dirname(d)))];
+    const ours = () => parents.flatMap((p) => fs.readdirSync(p).filter((n) => new RegExp(`^nsjail-ts-\\d+-${process.pid}-`).test(n)).map((n) => path.join(p, n)));
+    expect(await eventually(() => ours().every((d) => kept.includes(d)), 3000)).toBe(true);
+  });
+
+  /** A Node process that runs one container with limits and prints its spares' directories. */
+  async function sparesOfAnotherNode(env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+    const dist = path.resolve(__dirname, '../../dist');
+    const code = `const { Container } = require(${JSON.stringify(dist + '/index.js')});
+      const { spareDirs } = require(${JSON.stringify(dist + '/cgroups/spare.js')});
+      Container.run({ args: ['/bin/true'], limits: { pids: 32, memoryBytes: 64 << 20, wallTimeMs: 20000 } })
+        .then(() => new Promise((r) => setTimeout(r, 50))).then(() => spareDirs()).then((d) => console.log(JSON.stringify(d)));`;
+    const owner = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    let out = '';
+    owner.stdout.on('data', (d: Buffer) => (out += d));
+    const status = await new Promise((r) => owner.once('exit', r));
+    expect(status).toBe(0);
+    return JSON.parse(out);
+  }
+
+  it('spares are removed when Node exits', async () => {
+    const dirs = await sparesOfAnotherNode();
+    expect(dirs.length).toBeGreaterThan(0);
+    expect(dirs.filter(exists)).toEqual([]);
+  });
+
+  it('NSJAIL_TS_SPARE_CGROUPS=0: none are made', async () => {
+    expect(await sparesOfAnotherNode({ NSJAIL_TS_SPARE_CGROUPS: '0' })).toEqual([]);
   });
 
   it('cpuTimeMs with best-effort holds too where it can (nothing unenforced here)', async () => {
