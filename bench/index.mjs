@@ -3,7 +3,8 @@
 // heap or reactor carried from one to the next). Run it on a quiet machine.
 //
 //   npm run bench                  startup, profile summary, 64 at once, throughput,
-//                                  a big caller heap, memory per container, files
+//                                  CPU per sandbox, a big caller heap, memory per
+//                                  container, files
 //   npm run bench -- --profile     only where one start spends its time (bench/profile.mjs)
 //   npm run bench -- --quick       fewer runs (a smoke test, e.g. in CI)
 //   npm run bench -- --write       also write bench/results.json (machine, date, figures)
@@ -21,6 +22,7 @@ const all = [
   ['startup', 'startup.mjs', quick ? ['--runs', '10'] : []],
   ['concurrency', 'concurrency.mjs', quick ? ['--n', '8', '--rounds', '1'] : []],
   ['throughput', 'throughput.mjs', quick ? ['--n', '24', '--rounds', '1'] : []],
+  ['cpu', 'cpu.mjs', quick ? ['--runs', '20'] : []],
   ['heap', 'heap.mjs', quick ? ['--runs', '10', '--mib', '128'] : []],
   ['memory', 'memory.mjs', quick ? ['--n', '8'] : []],
   ['files', 'files.mjs', quick ? ['--runs', '10'] : []],
