@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm install`: installed as a dependency, use the prebuilt binaries for this platform
 // (prebuilds/linux-<arch>/) when the package has them, and build from source only when it
-// does not; in the repository itself, always build the sources as they are. A source
-// build keeps only what runs (the addon and the init program), not its intermediates.
+// does not; in the repository itself, always build the sources as they are (also what
+// `npm run build:native` runs). A source build keeps only what runs (the addon and the
+// init program), not its intermediates.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,6 +36,24 @@ function nodeGyp() {
   }
 }
 
+/**
+ * The running Node's own headers, when its installation has them (Debian's nodejs,
+ * NodeSource, the official tarballs): node-gyp then needs no download, which a machine
+ * without access to nodejs.org (or a user without npm's nodedir setting) cannot make.
+ * Only for exactly this version; npm_config_nodedir, when set, decides instead.
+ */
+function localNodedir() {
+  if (process.env.npm_config_nodedir) return null;
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  try {
+    const h = fs.readFileSync(path.join(prefix, 'include', 'node', 'node_version.h'), 'utf8');
+    const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => new RegExp(`#define NODE_${k}_VERSION (\\d+)`).exec(h)?.[1]);
+    return `v${v.join('.')}` === process.version ? prefix : null;
+  } catch {
+    return null;
+  }
+}
+
 function fail(why) {
   console.error(`nsjail-ts: ${why}
   There is no prebuilt binary for ${process.platform}-${process.arch} in this package, so it must be built:
@@ -56,6 +75,7 @@ function keepOnlyBinaries() {
 if (!inRepository && prebuilt()) process.exit(0);
 const gyp = nodeGyp();
 if (!gyp) fail('node-gyp was not found.');
-const r = spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: root, stdio: 'inherit' });
+const nodedir = localNodedir();
+const r = spawnSync(process.execPath, [gyp, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], { cwd: root, stdio: 'inherit' });
 if (r.status !== 0) fail(`building the addon failed (node-gyp exited with ${r.status}).`);
 if (!inRepository) keepOnlyBinaries();
