@@ -79,9 +79,10 @@ const FIRST_TOKEN = 0x1000000;
 let nextToken = FIRST_TOKEN;
 
 /**
- * Closes fds on the reactor thread and resolves once they are closed. For fds whose
- * last close is work (a container's mount namespace: every mount of it goes), which
- * must not land on the event loop.
+ * Closes fds on the addon's closer thread (not the reactor's: its events must not wait
+ * either) and resolves once they are closed. For fds whose last close is work (a
+ * container's mount namespace: every mount of it goes), which must not land on the event
+ * loop.
  */
 export function closeInReactor(fds: number[]): Promise<void> {
   if (!fds.length) return Promise.resolve();

@@ -41,7 +41,7 @@ export class HeldFds {
   }
 
   /**
-   * Closes them all, on the addon's thread: the last fd of a mount namespace takes the
+   * Closes them all, on the addon's closer thread: the last fd of a mount namespace takes the
    * whole namespace down with it (every mount of the container), which is not work for
    * the event loop (libuv may close inline through io_uring, on this thread).
    */
