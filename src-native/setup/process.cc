@@ -61,7 +61,7 @@ Status exec_main(Ctx& ctx, const std::string& program) {
   envp.push_back(nullptr);
   ::umask(022);
   struct sched_param normal = {};
-  ::sched_setscheduler(0, SCHED_OTHER, &normal);  // setup ran as SCHED_BATCH (see nsexec/main.cc)
+  ::sched_setscheduler(0, SCHED_OTHER, &normal);  // setup ran as SCHED_BATCH (see nsexec/entry.cc)
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);

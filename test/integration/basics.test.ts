@@ -90,6 +90,28 @@ describe('stdio', () => {
   });
 });
 
+describe('scheduling', () => {
+  // /proc/<pid>/stat field 41: the scheduling policy (0 SCHED_OTHER, 3 SCHED_BATCH).
+  const policyOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+
+  it('setup runs as SCHED_BATCH (it yields to the caller), the program as SCHED_OTHER, with init or without, and exec too', async () => {
+    for (const init of [true, false]) {
+      const r = await Container.run({ args: ['/bin/cat', '/proc/self/stat'], init });
+      expect(policyOf(text(r.stdout)), `init: ${init}`).toBe(0);
+    }
+    const c = await Container.create({ args: ['/bin/sleep', '30'] });
+    try {
+      // The reaper (stage 2) is still setup's: batch.
+      expect(policyOf(fs.readFileSync(`/proc/${c.pid}/stat`, 'utf8'))).toBe(3);
+      c.start();
+      const p = await c.exec(['/bin/cat', '/proc/self/stat']);
+      expect(policyOf(text((await p.output()).stdout))).toBe(0);
+    } finally {
+      await c.destroy();
+    }
+  });
+});
+
 describe('environment and working directory', () => {
   it('a minimal environment, not the host one', async () => {
     process.env.NSJAIL_TS_SHOULD_NOT_LEAK = 'secret';
