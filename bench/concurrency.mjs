@@ -4,35 +4,19 @@
 // child_process.spawn and 64 bwrap at once. Rounds alternate between contenders.
 //
 //   node bench/concurrency.mjs [--n 64] [--rounds 10] [--json-out FILE]
-import { spawn, execFileSync } from 'node:child_process';
 import { startNeighbour } from './neighbour.mjs';
 import { Container } from 'nsjail-ts';
-import { verdict, writeJson } from './common.mjs';
+import { arg, median, spawnExit, verdict, which, writeJson } from './common.mjs';
 
 await main();
 
 async function main() {
-  const arg = (name, dflt) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : dflt;
-  };
-  const N = arg('n', 64);
-  const ROUNDS = arg('rounds', 10);
-
-  let bwrap = null;
-  try {
-    bwrap = execFileSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).trim() || null;
-  } catch {}
-
-  const exit = (file, args) =>
-    new Promise((resolve, reject) => {
-      const c = spawn(file, args, { stdio: 'ignore' });
-      c.on('error', reject);
-      c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}`))));
-    });
+  const N = Number(arg('n', 64));
+  const ROUNDS = Number(arg('rounds', 10));
+  const bwrap = which('bwrap');
 
   const contenders = [
-    { name: 'child_process.spawn', one: () => exit('/bin/true', []) },
+    { name: 'child_process.spawn', one: () => spawnExit('/bin/true', []) },
     {
       name: 'Container.create+start',
       one: async () => {
@@ -47,7 +31,7 @@ async function main() {
     contenders.push({
       name: 'bwrap',
       one: () =>
-        exit(bwrap, ['--unshare-all', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--die-with-parent', '--new-session', '/bin/true']),
+        spawnExit(bwrap, ['--unshare-all', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--die-with-parent', '--new-session', '/bin/true']),
     });
 
   // What the machine alone does to any event loop, next to ours (bench/neighbour.mjs).
@@ -62,7 +46,6 @@ async function main() {
   for (let r = 0; r < ROUNDS; r++) for (const c of contenders) results.get(c.name).push(await round(c));
 
   neighbour.stop();
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const rows = contenders.map((c) => {
     const rs = results.get(c.name);
     const m = (k) => median(rs.map((x) => x[k]));

@@ -8,13 +8,9 @@
 import * as os from 'node:os';
 import { Container } from 'nsjail-ts';
 import { startNeighbour } from './neighbour.mjs';
-import { writeJson } from './common.mjs';
+import { arg, pct, writeJson } from './common.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const RUNS = arg('runs', 200);
+const RUNS = Number(arg('runs', 200));
 const WARMUP = 20;
 
 // The same program in every case (a shell builtin: no further exec): it writes the output,
@@ -44,7 +40,6 @@ const contenders = [
   { name: 'a tmpfs at /app, no files', run: (n) => timed(n, { ...program('/app'), mounts: [{ type: 'tmpfs', target: '/app' }] }) },
 ];
 
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 for (let i = 0; i < WARMUP; i++) for (const c of contenders) await c.run('warmup');
 const samples = new Map(contenders.map((c) => [c.name, []]));
 for (let i = 0; i < RUNS; i++)

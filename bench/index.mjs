@@ -13,9 +13,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { flag } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const flag = (name) => process.argv.includes(`--${name}`);
 const quick = flag('quick');
 
 const all = [

@@ -4,7 +4,7 @@
 //
 //   node bench/throughput.mjs [--n 200] [--inflight 8] [--rounds 3] [--json-out FILE]
 import { Container } from 'nsjail-ts';
-import { arg, median, spawnExit, verdict, writeJson } from './common.mjs';
+import { arg, median, spawnExit, writeJson } from './common.mjs';
 
 const N = Number(arg('n', 200));
 const INFLIGHT = Number(arg('inflight', 8));
@@ -42,4 +42,3 @@ for (const r of rows) console.log(`${r.name.padEnd(24)} ${r.perSecond.toFixed(0)
 const ratio = rows[1].perSecond / spawnRate;
 console.log(`\nContainer.run throughput / spawn's = ${ratio.toFixed(2)} (target >= 1) ${ratio >= 1 ? 'OK' : `SHORT by ${((1 - ratio) * 100).toFixed(0)}%`}`);
 writeJson({ n: N, inflight: INFLIGHT, rounds: ROUNDS, rows, targets: [{ what: 'Container.run throughput / spawn (higher is better)', value: ratio, target: 1, higherIsBetter: true }] });
-void verdict;

@@ -14,21 +14,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const GLIBC_FLOOR = '2.28';
+const GLIBC_FLOOR = '2.28';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const hostArch = process.arch;
 
-const cross = {
-  arm64: { prefix: 'aarch64-linux-gnu-', gnu: 'aarch64' },
-  x64: { prefix: 'x86_64-linux-gnu-', gnu: 'x86_64' },
-};
+// The tools' prefix for each architecture built on another (only linux-arm64, from x64).
+const cross = { arm64: 'aarch64-linux-gnu-' };
 
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
 /** The highest GLIBC_x.y version an ELF file's dynamic symbols need (null: none). */
-export function glibcNeeded(file, objdump = 'objdump') {
+function glibcNeeded(file, objdump) {
   const out = execFileSync(objdump, ['-T', file], { encoding: 'utf8' });
   const versions = [...out.matchAll(/GLIBC_(\d+)\.(\d+)(?:\.(\d+))?/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)]);
   if (!versions.length) return null;
@@ -43,14 +41,14 @@ function newer(a, b) {
 }
 
 function build(arch) {
-  const tools = arch === hostArch ? { prefix: '' } : cross[arch];
+  const prefix = arch === hostArch ? '' : cross[arch];
   const env = { ...process.env };
   if (arch !== hostArch) {
-    env.CC = `${tools.prefix}gcc`;
-    env.CXX = `${tools.prefix}g++`;
-    env.LINK = `${tools.prefix}g++`;
-    env.AR = `${tools.prefix}ar`;
-    env.PREBUILD_STRIP_BIN = `${tools.prefix}strip`;
+    env.CC = `${prefix}gcc`;
+    env.CXX = `${prefix}g++`;
+    env.LINK = `${prefix}g++`;
+    env.AR = `${prefix}ar`;
+    env.PREBUILD_STRIP_BIN = `${prefix}strip`;
   }
   console.log(`prebuild: linux-${arch}${arch === hostArch ? '' : ' (cross)'}`);
   const prebuildify = path.join(root, 'node_modules', 'prebuildify', 'bin.js');
@@ -63,21 +61,19 @@ function build(arch) {
   const dir = path.join(root, 'prebuilds', `linux-${arch}`);
   const init = path.join(dir, 'nsjail-ts-init');
   fs.copyFileSync(path.join(root, 'build', 'Release', 'nsjail-ts-init'), init);
-  execFileSync(`${tools.prefix}strip`, [init]);
+  execFileSync(`${prefix}strip`, [init]);
   fs.chmodSync(init, 0o755);
   const addon = path.join(dir, 'nsjail-ts.glibc.node');
-  const needed = glibcNeeded(addon, `${tools.prefix}objdump`);
+  const needed = glibcNeeded(addon, `${prefix}objdump`);
   if (needed && newer(needed, GLIBC_FLOOR)) throw new Error(`${addon} needs glibc ${needed}, above the floor ${GLIBC_FLOOR}`);
-  const staticInit = !/NEEDED/.test(execFileSync(`${tools.prefix}objdump`, ['-p', init], { encoding: 'utf8' }));
+  const staticInit = !/NEEDED/.test(execFileSync(`${prefix}objdump`, ['-p', init], { encoding: 'utf8' }));
   console.log(`prebuild: linux-${arch}: addon needs glibc ${needed ?? '(none)'}; init program ${staticInit ? 'static' : 'dynamic'}`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const archs = [];
-  if (hostArch === 'x64' && have(`${cross.arm64.prefix}g++`)) archs.push('arm64');
-  else if (hostArch === 'x64') console.log('prebuild: no aarch64-linux-gnu-g++: linux-arm64 is not built (apt-get install g++-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross)');
-  archs.push(hostArch); // last: build/Release is left as this machine needs it
-  for (const arch of archs) build(arch);
-  // prebuildify moved the addon out of build/Release: put this machine's back for development.
-  fs.copyFileSync(path.join(root, 'prebuilds', `linux-${hostArch}`, 'nsjail-ts.glibc.node'), path.join(root, 'build', 'Release', 'nsjail_ts.node'));
-}
+const archs = [];
+if (hostArch === 'x64' && have(`${cross.arm64}g++`)) archs.push('arm64');
+else if (hostArch === 'x64') console.log('prebuild: no aarch64-linux-gnu-g++: linux-arm64 is not built (apt-get install g++-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross)');
+archs.push(hostArch); // last: build/Release is left as this machine needs it
+for (const arch of archs) build(arch);
+// prebuildify moved the addon out of build/Release: put this machine's back for development.
+fs.copyFileSync(path.join(root, 'prebuilds', `linux-${hostArch}`, 'nsjail-ts.glibc.node'), path.join(root, 'build', 'Release', 'nsjail_ts.node'));

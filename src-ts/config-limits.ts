@@ -153,7 +153,8 @@ function validateEnforce(v: unknown): 'strict' | 'best-effort' {
 
 /** Whether the limits need a cgroup. */
 export function wantsCgroup(l: CgroupLimits): boolean {
-  return l.memoryBytes !== undefined || l.pids !== undefined || l.cpus !== undefined || l.cpuTimeMs !== undefined;
+  // memorySwapBytes comes only with memoryBytes.
+  return CGROUP_LIMIT_NAMES.some((k) => l[k] !== undefined);
 }
 
 function validateRlimits(v: unknown): Rlimit[] {

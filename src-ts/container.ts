@@ -18,7 +18,7 @@ import { BootFlag, initPath, native, type BootstrapSpec, type CgroupWatchPaths }
 import { Process } from './process.js';
 import { abortError, onAbort, throwIfAborted } from './abort.js';
 import { endWhen, nativeTimeLimit } from './ending.js';
-import { decodeOutput, randomId, validateCreateOptions, validateRunOptions, type CreateOptions, type NormalizedEnd, type RunOptions } from './options.js';
+import { randomId, validateCreateOptions, validateRunOptions, type CreateOptions, type NormalizedEnd, type RunOptions } from './options.js';
 import type { ProcessStdio, StdioEntry, StdioMode, StdioStreams, TerminalOption, TerminalStdio, WithStdio } from './stdio-types.js';
 import { createContainerCgroup } from './cgroups/limits.js';
 import type { ContainerCgroup } from './cgroups/container-cgroup.js';
@@ -76,7 +76,8 @@ function spawnInstance(
     const terminal = (spec.flags & BootFlag.Terminal) !== 0;
     stdio = openStdio(terminal ? ['ignore', 'ignore', 'ignore', ...stdioEntries.slice(3)] : stdioEntries);
     const transfer = [...stdio.transferFarEnds(), ...ownedFds];
-    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, filesFd, outputsFd, transfer, join, cgroup });
+    const leaf = (spec.flags & BootFlag.Files) !== 0;
+    const handle = native.spawn({ initPath, bootstrap, stdio: stdio.childFds, extraFds: stdio.extraFds, filesFd, outputsFd, transfer, join, cgroup, leaf });
     profile?.mark('spawn queued');
     return { instance: new Instance(handle, { reaper, debug, initPath, profile }), stdio };
   } catch (e) {
@@ -113,19 +114,24 @@ async function readyOrCleanUp(instance: Instance, stdio: StdioSet, wantTerminal:
 }
 
 /**
- * `S`: which streams the main process has (stdio-types.ts), as create() could tell from
- * the config's stdio and terminal.
+ * readyOrCleanUp, and while it waits an abort of `signal` kills the instance (so it
+ * fails, with an AbortError).
  */
-/** readyOrCleanUp, and while it waits an abort of `signal` kills the instance (so it fails). */
 async function untilReady(instance: Instance, stdio: StdioSet, wantTerminal: boolean, signal: AbortSignal | undefined): Promise<Terminal | null> {
   const unlisten = onAbort(signal, () => instance.killAll());
   try {
     return await readyOrCleanUp(instance, stdio, wantTerminal);
+  } catch (e) {
+    throw signal?.aborted ? abortError(signal) : e;
   } finally {
     unlisten();
   }
 }
 
+/**
+ * `S`: which streams the main process has (stdio-types.ts), as create() could tell from
+ * the config's stdio and terminal.
+ */
 export class Container<S extends ProcessStdio = ProcessStdio> {
   readonly id: string;
   /** Host pid of the container's init (stage 2). */
@@ -344,7 +350,7 @@ export class Container<S extends ProcessStdio = ProcessStdio> {
       if (p.stdin && o.input !== undefined) p.stdin.write(o.input);
       // A terminal has no end of input (only ^D); a pipe does.
       if (p.stdin && !p.isTTY) p.stdin.end();
-      const result: RunResult<string | Buffer> = decodeOutput(await p.output({ maxBuffer: o.maxBuffer }), o.encoding);
+      const result = await p.output({ maxBuffer: o.maxBuffer, encoding: o.encoding });
       profile?.mark('output collected');
       if (outputs.length) result.files = (await this.outputsFromReaper) ?? (await this.fileAccess.collect(outputs));
       if (o.destroyLater) {
@@ -447,12 +453,7 @@ export class Container<S extends ProcessStdio = ProcessStdio> {
     if (timeLimit) instance.setWallTime(timeLimit, true);
     this.execs.add(instance);
     void instance.done.then(() => this.execs.delete(instance));
-    let terminal: Terminal | null;
-    try {
-      terminal = await untilReady(instance, stdio, opts.terminal !== null, signal);
-    } catch (e) {
-      throw signal?.aborted ? abortError(signal) : e;
-    }
+    const terminal = await untilReady(instance, stdio, opts.terminal !== null, signal);
     this.stdioSets.push(stdio);
     if (terminal) this.terminals.push(terminal);
     const p = new Process(instance, stdio, { pid: instance.pids.init!, targetStage: 'init', terminal });

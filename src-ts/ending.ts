@@ -16,7 +16,7 @@ import type { NormalizedEnd } from './options.js';
 
 const SIGKILL = 9;
 
-export interface EndTarget {
+interface EndTarget {
   instance: Instance;
   /** Sends the kill signal: to every process of the container (run), or to the process (exec). */
   kill(sig: number): void;

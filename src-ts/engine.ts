@@ -5,6 +5,7 @@
  * success path.
  */
 import * as fs from 'node:fs';
+import { parseMountinfo } from './cgroups/detect.js';
 
 export interface EngineView {
   /** What names an engine here: '/.dockerenv', '/run/.containerenv', 'container=podman', ... */
@@ -38,12 +39,9 @@ function read(p: string): string | undefined {
  * kernel allows that: binfmt_misc's, which many hosts mount.
  */
 export function procOvermounts(mountinfo: string): string[] {
-  const out: string[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const target = line.split(' ')[4]?.replace(/\\(\d{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
-    if (target?.startsWith('/proc/') && target !== '/proc/sys/fs/binfmt_misc') out.push(target);
-  }
-  return out;
+  return parseMountinfo(mountinfo)
+    .map((m) => m.mountPoint)
+    .filter((target) => target.startsWith('/proc/') && target !== '/proc/sys/fs/binfmt_misc');
 }
 
 /** `0 0 4294967295` is the initial user namespace; anything else is a nested one. */

@@ -30,7 +30,8 @@ function isSelfMap(m: IdMapping[], self: number): boolean {
 }
 
 const helperCache = new Map<string, string | null>();
-function findHelper(name: string): string | null {
+/** An executable on PATH or in the system directories (newuidmap, newgidmap), or null. */
+export function findHelper(name: string): string | null {
   if (helperCache.has(name)) return helperCache.get(name)!;
   const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/bin', '/usr/sbin', '/sbin']);
   let found: string | null = null;

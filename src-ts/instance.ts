@@ -9,7 +9,7 @@ import { listen, unlisten } from './events.js';
 import { HeldFds } from './held-fds.js';
 import { diagnose, explainNotice } from './hints.js';
 import { native, StageId, type NativeEvent } from './native.js';
-import type { Profile } from './profile.js';
+import { parseStageLog, type Profile } from './profile.js';
 import { buildStatus, signalName, type ExitStatus, type LimitReason, type Usage } from './status.js';
 
 const ENOENT = 2;
@@ -219,9 +219,9 @@ export class Instance {
   private onLog(ev: Extract<NativeEvent, { type: 'log' }>): void {
     if (ev.message.startsWith(NOTICE)) warnOnce(explainNotice(ev.message.slice(NOTICE.length)));
     if (!this.debug) return;
-    const m = /^@(\d+) (.*)$/s.exec(ev.message);
-    const at = m ? `+${(Number(BigInt(m[1]) * 1000n - this.spawnedAt) / 1e6).toFixed(2)}ms ` : '';
-    process.stderr.write(`nsjail-ts ${this.handle} [${this.stageOf(ev)}] ${at}${m ? m[2] : ev.message}\n`);
+    const line = parseStageLog(ev.message);
+    const at = line ? `+${(Number(line.us * 1000n - this.spawnedAt) / 1e6).toFixed(2)}ms ` : '';
+    process.stderr.write(`nsjail-ts ${this.handle} [${this.stageOf(ev)}] ${at}${line ? line.text : ev.message}\n`);
   }
 
   /** terminal: the pty master the main process sent; a second one, or one after a failure, is closed. */

@@ -21,7 +21,7 @@ const ENTRY_KEYS = keysOf<NamespaceEntry>({ type: true, path: true });
  * The addon's namespace table (src-native/protocol/namespace_table.h): the one both
  * languages use. The type list is TypeScript's; loading fails if the two differ.
  */
-const NAMESPACE_TYPES = ['user', 'pid', 'mount', 'uts', 'ipc', 'net', 'cgroup', 'time'] as const;
+export const NAMESPACE_TYPES = ['user', 'pid', 'mount', 'uts', 'ipc', 'net', 'cgroup', 'time'] as const;
 const TABLE = new Map(native.constants.namespaces.map((n) => [n.type, n]));
 if (TABLE.size !== NAMESPACE_TYPES.length || NAMESPACE_TYPES.some((t) => !TABLE.has(t)))
   throw new Error(`nsjail-ts: the addon's namespace table differs (${[...TABLE.keys()].join(',')}): rebuild it`);

@@ -158,6 +158,8 @@ export interface Native {
      * 'nsfds' event). If it has stopped, 'spawnFailed' with ESRCH.
      */
     join?: number;
+    /** Stage 0 clones no stage (the file agent): nothing to wait for before killing it. */
+    leaf?: boolean;
     /** A container with cgroup limits: the files the reactor holds (opened before stage 0 starts). */
     cgroup?: CgroupWatchPaths;
   }): number;

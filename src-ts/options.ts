@@ -83,7 +83,7 @@ export interface NormalizedEnd {
 }
 
 /** Container.run's default maxBuffer per stream: 16 MiB (child_process.exec keeps 1 MiB). */
-export const DEFAULT_MAX_BUFFER = 16 << 20;
+const DEFAULT_MAX_BUFFER = 16 << 20;
 /** execa's default: long enough for a program to clean up after SIGTERM, short enough to wait for. */
 export const DEFAULT_FORCE_KILL_AFTER_MS = 5000;
 /** The longest delay a Node timer takes (longer ones fire at once). */
@@ -97,7 +97,7 @@ export const RUN_LIKE_KEYS = { ...END_OPTION_KEYS, input: true, maxBuffer: true,
 const RUN_OPTION_KEYS = keysOf<RunOptions>({ id: true, ...RUN_LIKE_KEYS });
 const OUTPUT_OPTION_KEYS = keysOf<OutputOptions>({ maxBuffer: true, encoding: true });
 
-export function validateMaxBuffer(v: unknown, fallback: number): number {
+function validateMaxBuffer(v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
   if (v !== Infinity && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1))
     throw new ConfigError('options.maxBuffer', `must be a positive integer number of bytes or Infinity, got ${describe(v)}`);
@@ -190,7 +190,7 @@ export interface NormalizedRunLike {
   profile: boolean;
 }
 
-export interface NormalizedRun extends NormalizedRunLike {
+interface NormalizedRun extends NormalizedRunLike {
   id: string;
 }
 

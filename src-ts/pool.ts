@@ -8,7 +8,7 @@
 import * as os from 'node:os';
 import { normalizeConfig, type ContainerConfig } from './config.js';
 import { checkStringSizes, validateArgs, validateCwd, validateEnv } from './config-process.js';
-import { isPlainObject, keysOf, onlyKnownKeys, optionsObject } from './config-values.js';
+import { isPlainObject, keysOf, optionsObject } from './config-values.js';
 import { ConfigError, ContainerError } from './errors.js';
 import { throwIfAborted } from './abort.js';
 import { RUN_LIKE_KEYS, validateRunLike, type NormalizedRunLike, type RunOptions } from './options.js';
@@ -96,9 +96,7 @@ export class ContainerPool<C = unknown> {
   static async open<C>(config: PoolConfig, options: PoolOptions | undefined, hooks: PoolHooks<C>): Promise<ContainerPool<C>> {
     if (!isPlainObject(config)) throw new ConfigError('config', 'must be an object');
     if ((config as { args?: unknown }).args !== undefined) throw new ConfigError('args', "a pool's programs are given to pool.run(args)");
-    if (options !== undefined && !isPlainObject(options)) throw new ConfigError('options', 'must be an object');
-    onlyKnownKeys(options ?? {}, ['size'], 'options.', 'a pool option');
-    const size = validateSize(options?.size);
+    const size = validateSize(optionsObject(options, keysOf<PoolOptions>({ size: true }), 'a pool option').size);
     const full: ContainerConfig = { ...config, args: PLACEHOLDER_ARGS };
     const norm = normalizeConfig(full);
     // An upper layer on the host is one directory: containers made ahead would share it.

@@ -15,8 +15,14 @@ export interface ProfileMark {
   what: string;
 }
 
+/** A stage's timestamped log line, "@<monotonic µs> text" (src-native/runtime/channel.h). */
+export function parseStageLog(message: string): { us: bigint; text: string } | undefined {
+  const m = /^@(\d+) (.*)$/s.exec(message);
+  return m ? { us: BigInt(m[1]), text: m[2] } : undefined;
+}
+
 /** Now, in milliseconds of the monotonic clock. */
-export function monotonicMs(): number {
+function monotonicMs(): number {
   return Number(process.hrtime.bigint() / 1000n) / 1000;
 }
 
@@ -30,8 +36,8 @@ export class Profile {
 
   /** A stage's log line, "@<monotonic µs> text". */
   markLog(stage: Stage, message: string): void {
-    const m = /^@(\d+) (.*)$/s.exec(message);
-    if (m) this.mark(m[2], stage, Number(m[1]) / 1000);
+    const line = parseStageLog(message);
+    if (line) this.mark(line.text, stage, Number(line.us) / 1000);
   }
 
   /** In time order (a stage's line may reach JS after a later JS mark). */

@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import type { ProfileMark } from './profile.js';
 import type { CgroupLimitName } from './config-limits.js';
+import type { NativeUsage } from './native.js';
 
 /**
  * Why it ended: on its own ('exit'), by a signal nobody's limit sent ('signal': kill(), an
@@ -39,11 +40,7 @@ export interface ExitStatus {
 }
 
 /** What the addon reported of a process tree's rusage. */
-export interface Usage {
-  userUs: number;
-  systemUs: number;
-  maxRssKb: number;
-}
+export type Usage = NativeUsage;
 
 /** A status from the process's wait status, the limit that ended it (if any) and its rusage. */
 export function buildStatus(o: { code: number | null; signal: number; endedBy?: LimitReason; usage?: Partial<Usage>; wallMs: number }): ExitStatus {

@@ -51,7 +51,7 @@ function runVitest(label, dir, user, cgroups, more = { env: {}, args: [] }) {
   // The pass writes its report and vite's cache here, as whichever user it runs as.
   const work = path.join(tmp, label);
   fs.mkdirSync(work);
-  if (user) fs.chownSync(work, Number(uidOf(user)), -1);
+  if (user) fs.chownSync(work, uidOf(user), -1);
   const report = path.join(work, 'report.json');
   const cache = path.join(work, 'cache');
   const args = [path.join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--configLoader', 'native', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...more.args, ...extra];
@@ -64,8 +64,10 @@ function runVitest(label, dir, user, cgroups, more = { env: {}, args: [] }) {
       'runuser',
       ['-u', user, '--', 'env', `HOME=${work}`, `NSJAIL_TS_CACHE_DIR=${cache}`, `NSJAIL_TS_TEST_PASS=${label}`, ...delegated, process.execPath, ...args],
     ];
-    if (cgroups) [cmd, argv] = cgroups.wrap(cmd, argv);
-    if (cgroups) console.log(`test: cgroups delegated to ${user}: ${cgroups.parent}`);
+    if (cgroups) {
+      [cmd, argv] = cgroups.wrap(cmd, argv);
+      console.log(`test: cgroups delegated to ${user}: ${cgroups.parent}`);
+    }
   }
   console.log(`\n=== ${label}: vitest as ${user ?? os.userInfo().username} (uid ${user ? uidOf(user) : process.getuid()}) in ${dir}\n`);
   const r = spawnSync(cmd, argv, { cwd: dir, stdio: 'inherit', env });

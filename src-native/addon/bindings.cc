@@ -39,20 +39,21 @@ uint32_t arg_u32(const Napi::CallbackInfo& info, size_t i, const char* name) {
 }
 
 // An optional array of fds (non-negative int32s).
-std::vector<int> fd_list(const Napi::Object& o, const char* name) {
+std::vector<int> fd_array(Napi::Env env, const Napi::Value& v, const std::string& name) {
   std::vector<int> out;
-  Napi::Value v = o.Get(name);
   if (v.IsUndefined()) return out;
-  if (!v.IsArray()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be an array");
+  if (!v.IsArray()) throw Napi::TypeError::New(env, name + " must be an array");
   Napi::Array a = v.As<Napi::Array>();
   for (uint32_t i = 0; i < a.Length(); i++) {
     Napi::Value e = a.Get(i);
     if (!e.IsNumber() || e.As<Napi::Number>().Int32Value() < 0)
-      throw Napi::TypeError::New(o.Env(), std::string(name) + "[" + std::to_string(i) + "] must be an fd");
+      throw Napi::TypeError::New(env, name + "[" + std::to_string(i) + "] must be an fd");
     out.push_back(e.As<Napi::Number>().Int32Value());
   }
   return out;
 }
+
+std::vector<int> fd_list(const Napi::Object& o, const char* name) { return fd_array(o.Env(), o.Get(name), name); }
 
 // An optional string property ("" when absent).
 std::string str_prop(const Napi::Object& o, const char* name) {
@@ -227,14 +228,9 @@ class Addon : public Napi::Addon<Addon> {
     req.extra_fds = fd_list(o, "extraFds");
     req.files_fd = optional_fd(o, "filesFd");
     req.outputs_fd = optional_fd(o, "outputsFd");
+    req.leaf = o.Get("leaf").ToBoolean();
 
-    std::vector<int> transfer;
-    Napi::Value tr = o.Get("transfer");
-    if (!tr.IsUndefined()) {
-      if (!tr.IsArray()) throw Napi::TypeError::New(env, "transfer must be an array");
-      Napi::Array a = tr.As<Napi::Array>();
-      for (uint32_t i = 0; i < a.Length(); i++) transfer.push_back(a.Get(i).As<Napi::Number>().Int32Value());
-    }
+    std::vector<int> transfer = fd_list(o, "transfer");
     uint32_t join = 0;
     Napi::Value jv = o.Get("join");
     if (!jv.IsUndefined()) {
@@ -271,13 +267,10 @@ class Addon : public Napi::Addon<Addon> {
     return SendReport(info, r, std::move(spec));
   }
 
-  // closeFds(token, fds): closed on the reactor thread, then a 'closed' event with token
+  // closeFds(token, fds): closed on the closer thread, then a 'closed' event with token
   Napi::Value CloseFds(const Napi::CallbackInfo& info) {
     if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(info.Env(), "closeFds(token, fds: number[])");
-    Napi::Array a = info[1].As<Napi::Array>();
-    std::vector<int> fds;
-    for (uint32_t i = 0; i < a.Length(); i++) fds.push_back(a.Get(i).As<Napi::Number>().Int32Value());
-    reactor(info.Env()).close_fds(arg_u32(info, 0, "token"), std::move(fds));
+    reactor(info.Env()).close_fds(arg_u32(info, 0, "token"), fd_array(info.Env(), info[1], "fds"));
     return info.Env().Undefined();
   }
 

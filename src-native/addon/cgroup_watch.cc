@@ -114,7 +114,7 @@ bool CgroupWatch::usage_us(uint64_t* out) const {
 
 Status CgroupWatch::arm(uint64_t used_us) {
   // The rest cannot be spent sooner than with every CPU busy.
-  long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  static const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);  // read once: it may read a file
   uint64_t rest = cpu_limit_us_ > used_us ? cpu_limit_us_ - used_us : 0;
   uint64_t wait = rest / static_cast<uint64_t>(cpus > 0 ? cpus : 1);
   if (wait < kMinPollUs) wait = kMinPollUs;

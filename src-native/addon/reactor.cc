@@ -286,6 +286,7 @@ void Reactor::run_commands(std::vector<ReactorEvent>* out) {
       std::lock_guard<std::mutex> lock(mu_);
       auto in = std::make_unique<Instance>();
       in->handle = cmd.handle;
+      in->leaf = cmd.req.leaf;
       instances_[cmd.handle] = std::move(in);
       if (cmd.join) st = hold_namespaces(cmd.join, &held);
     }
@@ -444,9 +445,10 @@ void Reactor::respawn(Instance& in, std::vector<ReactorEvent>* out) {
   in.sock.reset();
   in.sock_open = false;
   Status st = fail("clone", ECHILD, "", "stage 0 did not start: the zygote died");
-  if (!p->failed && !in.released && p->attempts < 3) {
+  if (!p->failed && !in.released) {
     SpawnResult res;
-    st = spawn_stage0(p->req, &zygote_, &res);
+    // Three zygotes lost it: posix_spawn, which never comes back here.
+    st = spawn_stage0(p->req, p->attempts < 3 ? &zygote_ : nullptr, &res);
     watch_new_zygote();
     if (st.ok()) {
       bool from_zygote = res.pid == 0;
@@ -559,7 +561,8 @@ void Reactor::apply_timer(uint32_t handle, uint64_t ms, std::vector<ReactorEvent
 }
 
 // A stage is killed only once the stage it makes is known (MSG_CHILD): killed between its
-// clone and its word, the new stage would die unknown, a zombie of ours for ever. Stages
+// clone and its word, the new stage would die unknown, a zombie of ours for ever. A stage 0
+// that makes none (the file agent: Instance::leaf) is killed at once. Stages
 // 0 and 1 run only our code and end on their own once their children are gone; whatever
 // is left is killed as it becomes known (track). Likewise cgroup.kill, which would take
 // stage 1 along, waits for the init: nothing of the program can run before it exists.
@@ -570,7 +573,7 @@ void Reactor::kill_all(Instance& in) {
   if (in.cgroup && init_known) in.cgroup->kill();
   for (uint32_t s = proto::STAGE_PARENT; s <= proto::STAGE_MAIN; s++) {
     Proc& p = in.procs[s];
-    bool maker_done = s >= proto::STAGE_INIT || in.procs[s + 1].pid > 0;
+    bool maker_done = s >= proto::STAGE_INIT || in.procs[s + 1].pid > 0 || (s == proto::STAGE_PARENT && in.leaf);
     if (p.pidfd && !p.reaped && maker_done) sys::pidfd_send_signal(p.pidfd.get(), SIGKILL);
   }
 }
@@ -617,13 +620,20 @@ void Reactor::forget(std::map<uint32_t, std::unique_ptr<Instance>>::iterator it,
     ev.cgroup_removed = true;
     ev.cgroup_left = cg->remove_dirs();
   }
-  // Our copies of its namespaces: whichever goes last of ours and JS's tears its mounts down.
-  std::vector<int> ns;
-  for (auto* v : {&it->second->ns_fds, &it->second->locked_fds})
-    for (Fd& f : *v) ns.push_back(f.release());
-  if (!ns.empty()) closer_.close(0, std::move(ns));
+  drop_namespaces(*it->second);
   instances_.erase(it);  // closes its socket, timer and pidfds
   out->push_back(ev);
+}
+
+// Our copies of its namespaces go to the closer: whichever goes last of ours and JS's
+// tears its mounts down, which must not hold this thread up.
+void Reactor::drop_namespaces(Instance& in) {
+  std::vector<int> ns;
+  for (auto* v : {&in.ns_fds, &in.locked_fds}) {
+    for (Fd& f : *v) ns.push_back(f.release());
+    v->clear();
+  }
+  if (!ns.empty()) closer_.close(0, std::move(ns));
 }
 
 // The parent of pid, from /proc/<pid>/stat (readable without ptrace rights).
@@ -800,10 +810,7 @@ void Reactor::on_pidfd(Instance& in, uint32_t stage, std::vector<ReactorEvent>* 
     return;
   p.reaped = true;
   unwatch(p.pidfd.get());
-  if (stage == proto::STAGE_INIT) {  // the container has stopped: nothing to join
-    in.ns_fds.clear();
-    in.locked_fds.clear();
-  }
+  if (stage == proto::STAGE_INIT) drop_namespaces(in);  // the container has stopped: nothing to join
   ReactorEvent ev{ReactorEvent::Reaped};
   ev.handle = in.handle;
   ev.stage = stage;

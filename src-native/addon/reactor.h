@@ -131,6 +131,7 @@ class Reactor {
     bool sock_open = false;  // once spawned
     bool spawning = true;
     bool killed = false;  // kill_all ran: stages are killed as they become known
+    bool leaf = false;    // its stage 0 clones no stage (SpawnRequest::leaf)
     std::unique_ptr<PendingSpawn> pending;  // forked by the zygote, no hello yet
     // The container's namespaces, from its stage 2 (MSG_NSFDS), in ns_types order:
     // what exec (and containers that join this one) join through.
@@ -190,6 +191,7 @@ class Reactor {
   void fail_instance(Instance& in, int err, const char* syscall, const std::string& what, std::vector<ReactorEvent>* out);
   void unwatch(int fd);
   void kill_all(Instance& in);
+  void drop_namespaces(Instance& in);
   bool finished(const Instance& in) const;
   void post(std::vector<ReactorEvent>& events);
 

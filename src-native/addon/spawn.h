@@ -21,6 +21,7 @@ struct SpawnRequest {
   std::vector<int> extra_fds;         // become 3.. in the main process
   std::vector<int> held_fds;          // kept by the stages after the extra fds (namespaces
                                       // to join), never passed to the main process
+  bool leaf = false;                  // stage 0 clones no stage (the file agent)
 };
 
 struct SpawnResult {

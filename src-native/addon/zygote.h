@@ -20,7 +20,6 @@ class Zygote {
   Zygote(const Zygote&) = delete;
   Zygote& operator=(const Zygote&) = delete;
 
-  bool enabled() const { return enabled_; }
   // Hands it one start: `sources` are stage 0's fds in layout order (-1: /dev/null). An
   // error means it could not take it (posix_spawn then); a zygote found dead is replaced
   // and asked once more. Stage 0's pid comes in its hello on the init socket.

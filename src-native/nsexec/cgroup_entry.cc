@@ -9,23 +9,13 @@
 
 #include "../common/fd.h"
 #include "../common/syscalls.h"
+#include "../common/write_file.h"
 
 namespace nsj {
 
-namespace {
-
-// Moves the caller: the kernel reads "0" as "the writing process" (thread, for tasks).
-Status enter(const std::string& file) {
-  Fd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return fail("open", errno, file, "the container's cgroup");
-  if (::write(fd.get(), "0", 1) != 1) return fail("write", errno, file, "the container's cgroup");
-  return ok();
-}
-
-}  // namespace
-
 Status enter_v1_cgroups(const Ctx& ctx) {
-  for (const std::string& tasks : ctx.boot.cgroup_tasks) NSJ_TRY(enter(tasks));
+  // Moves the caller: the kernel reads "0" as "the writing process" (thread, for tasks).
+  for (const std::string& tasks : ctx.boot.cgroup_tasks) NSJ_TRY(write_file(tasks, "0", "the container's cgroup"));
   return ok();
 }
 
@@ -42,7 +32,7 @@ Status clone_stage1(const Ctx& ctx, pid_t* pid) {
     // Older kernels (and seccomp profiles that hide clone3) say ENOSYS; a kernel without
     // CLONE_INTO_CGROUP refuses the flag or the larger argument.
     if (errno != ENOSYS && errno != EINVAL && errno != E2BIG) return fail("clone3", errno, dir, "stage 1 into the container's cgroup");
-    NSJ_TRY(enter(dir + "/cgroup.procs"));
+    NSJ_TRY(write_file(dir + "/cgroup.procs", "0", "the container's cgroup"));
   }
   *pid = sys::clone_fork(CLONE_PARENT);
   if (*pid < 0) return fail("clone", errno, "", "stage 1");

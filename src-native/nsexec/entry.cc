@@ -24,9 +24,7 @@ int begin_stage0(const Stage0Start& s) {
   // Nothing the addon did not hand us stays open: not even an fd another Node thread
   // created without CLOEXEC between our fork and exec.
   unsigned first_unused = static_cast<unsigned>(kFirstExtraFd + s.extra + s.held);
-  if (sys::close_range(first_unused, ~0U, 0) < 0) {
-    for (int fd = static_cast<int>(first_unused); fd < 4096; fd++) ::close(fd);
-  }
+  sys::close_from(first_unused);
   // 3.. stay open as placeholders (so no later fd lands where an extra fd must go) but
   // close at exec; the main process gets only what is dup2'd into place.
   for (int fd = kInitFd; fd < static_cast<int>(first_unused); fd++)

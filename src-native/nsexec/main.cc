@@ -14,7 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../runtime/channel.h"
+#include "../common/clock.h"
 #include "entry.h"
 
 namespace {
@@ -33,7 +33,7 @@ bool parse_count(const char* s, long lo, long hi, long* out) {
 
 int main(int argc, char** argv) {
   nsj::Stage0Start s;
-  s.started_us = nsj::now_us();  // for a profile: when exec was done
+  s.started_us = nsj::monotonic_us();  // for a profile: when exec was done
   long parent = 0;
   bool zygote = argc == 3 && std::strcmp(argv[2], "zygote") == 0;
   if ((argc != 4 && !zygote) || !parse_count(argv[1], 1, 1L << 22, &parent)) {

@@ -9,6 +9,7 @@
 
 #include "../common/fd.h"
 #include "../common/syscalls.h"
+#include "../common/write_file.h"
 #include "../protocol/sync.h"
 #include "../runtime/channel.h"
 #include "../runtime/fail.h"
@@ -20,14 +21,6 @@
 namespace nsj {
 
 namespace {
-
-Status write_file(const std::string& path, const std::string& data) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return fail("open", errno, path);
-  ssize_t n = ::write(fd.get(), data.data(), data.size());
-  if (n != static_cast<ssize_t>(data.size())) return fail("write", n < 0 ? errno : EIO, path);
-  return ok();
-}
 
 void relay_pids(Ctx& ctx, pid_t stage2, pid_t stage1) {
   proto::Report r;

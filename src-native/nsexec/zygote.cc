@@ -103,8 +103,7 @@ void report_failure(const std::vector<int>& fds, const proto::ZygoteRequest& req
 }  // namespace
 
 void run_zygote(pid_t addon, char* title, size_t title_len) {
-  if (sys::close_range(kControlFd + 1, ~0U, 0) < 0)
-    for (int fd = kControlFd + 1; fd < 4096; fd++) ::close(fd);
+  sys::close_from(kControlFd + 1);
   if (::fcntl(kControlFd, F_SETFD, FD_CLOEXEC) < 0) ::_exit(2);
   std::memset(title, 0, title_len);
   std::strncpy(title, "nsj:[zygote]", title_len);

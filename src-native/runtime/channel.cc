@@ -81,8 +81,6 @@ void vlog(Ctx& ctx, uint64_t at_us, const char* fmt, va_list ap) {
 
 }  // namespace
 
-uint64_t now_us() { return monotonic_us(); }
-
 void debug(Ctx& ctx, const char* fmt, ...) {
   if (ctx.boot.log_level < 1) return;
   va_list ap;

@@ -29,9 +29,8 @@ void report_ready(Ctx& ctx);
 // 1 (debug: NSJAIL_TS_DEBUG) or 2 (trace: every mount; a profile, RunOptions.profile).
 void debug(Ctx& ctx, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void trace(Ctx& ctx, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-// A debug line for something that happened earlier, at `at_us` (from now_us()).
+// A debug line for something that happened earlier, at `at_us` (monotonic_us()).
 void debug_at(Ctx& ctx, uint64_t at_us, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
-uint64_t now_us();
 // A line the caller gets whatever the log level: something the configuration implied was
 // left out (src-ts/instance.ts turns it into a warning). Sent as "notice: <text>".
 void notice(Ctx& ctx, const char* text);

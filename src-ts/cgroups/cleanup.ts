@@ -11,16 +11,15 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isFsError, readIfExists, readText, sleep, writeText } from './files.js';
+import { isFsError, readIfExists, readText, sleep, statFields, writeText } from './files.js';
 import { parseProcs } from './v1.js';
 import { V2_FILES, parsePopulated } from './v2.js';
 
 const NAME = /^nsjail-ts-(\d+)-(\d+)-(\d+)-[0-9a-f]+$/;
 
 /** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
-export function startTimeOf(stat: string): string | undefined {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19];
+function startTimeOf(stat: string): string | undefined {
+  return statFields(stat)[19];
 }
 
 let ownTag: Promise<string> | undefined;
@@ -50,10 +49,14 @@ async function isStale(name: string, ourNs: string): Promise<boolean> {
 
 /** Ends whatever is left in one of our cgroups: cgroup.kill (v2), else SIGKILL to each listed process. */
 async function killRest(dir: string, version: 1 | 2): Promise<void> {
-  if (version === 2 && (await readIfExists(`${dir}/${V2_FILES.kill}`)) !== undefined) {
-    await writeText(`${dir}/${V2_FILES.kill}`, '1');
-    return;
-  }
+  // cgroup.kill is write-only: tried, not read; before Linux 5.14 it is not there.
+  if (version === 2)
+    try {
+      await writeText(`${dir}/${V2_FILES.kill}`, '1');
+      return;
+    } catch (e) {
+      if (!isFsError(e, 'ENOENT')) throw e;
+    }
   const procs = await readIfExists(`${dir}/${V2_FILES.procs}`);
   for (const pid of parseProcs(procs ?? ''))
     try {

@@ -69,7 +69,8 @@ export class ContainerCgroup {
     const w: CgroupWatchPaths = {};
     const v2 = this.v2;
     if (v2 && this.hasKill) w.killPath = path.join(v2.dir, V2_FILES.kill);
-    const acct = v2 ? path.join(v2.dir, V2_FILES.cpuStat) : this.v1('cpuacct') && path.join(this.v1('cpuacct')!.dir, V1_FILES.cpuUsage);
+    const cpuacct = this.v1('cpuacct');
+    const acct = v2 ? path.join(v2.dir, V2_FILES.cpuStat) : cpuacct && path.join(cpuacct.dir, V1_FILES.cpuUsage);
     if (this.cpuTimeMs !== undefined && acct) {
       w.cpuPath = acct;
       w.cpuLimitMs = this.cpuTimeMs;

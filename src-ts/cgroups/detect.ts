@@ -8,7 +8,7 @@
  * few seconds: every container with limits needs it, and it rarely changes.
  */
 import * as path from 'node:path';
-import { readText } from './files.js';
+import { cached, readText } from './files.js';
 
 export interface Hierarchy {
   version: 1 | 2;
@@ -125,18 +125,9 @@ export function locate(host: CgroupHost, dir: string): { hierarchy: Hierarchy; c
   return { hierarchy: best, cgroupPath: path.posix.join(best.root, dir.slice(best.mount.length) || '/') };
 }
 
-const TTL_MS = 10_000;
-let cached: { at: number; host: Promise<CgroupHost> } | undefined;
-
 /** The hierarchies and the caller's place in them (cached for a few seconds). */
 export function detectHost(): Promise<CgroupHost> {
-  const now = Date.now();
-  if (!cached || now - cached.at > TTL_MS) {
-    const host = Promise.all([readText('/proc/self/mountinfo'), readText('/proc/self/cgroup')]).then(([m, c]) => hierarchiesFrom(parseMountinfo(m), parseProcCgroup(c)));
-    cached = { at: now, host };
-    host.catch(() => {
-      cached = undefined; // try again next time
-    });
-  }
-  return cached.host;
+  return cached('host', () =>
+    Promise.all([readText('/proc/self/mountinfo'), readText('/proc/self/cgroup')]).then(([m, c]) => hierarchiesFrom(parseMountinfo(m), parseProcCgroup(c))),
+  );
 }

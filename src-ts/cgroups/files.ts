@@ -34,4 +34,29 @@ export async function writeText(path: string, text: string): Promise<void> {
   await fs.promises.writeFile(path, text, { flag: fs.constants.O_WRONLY | fs.constants.O_TRUNC });
 }
 
+/**
+ * The fields of /proc/<pid>/stat after the command name (which may hold spaces and
+ * parentheses): [0] is field 3 (state), [19] field 22 (start time).
+ */
+export function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How long what is read of the host's cgroups is trusted: the caller's cgroup, parents
+ * checked, controllers enabled (and the cgroups made ahead, spare.ts).
+ */
+export const TTL_MS = 10_000;
+const cache = new Map<string, { at: number; value: Promise<unknown> }>();
+
+/** A value kept for TTL_MS (a failure is not kept: the next call tries again). */
+export function cached<T>(key: string, make: () => Promise<T>): Promise<T> {
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit.value as Promise<T>;
+  const value = make();
+  cache.set(key, { at: Date.now(), value });
+  value.catch(() => cache.delete(key));
+  return value;
+}

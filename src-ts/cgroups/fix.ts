@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Hierarchy } from './detect.js';
+import { V1_FILES } from './v1.js';
 import { V2_FILES } from './v2.js';
 
 /** A directory to make and hand over to the caller, in one hierarchy. */
@@ -39,15 +40,15 @@ export async function containerEngine(): Promise<string | undefined> {
 export function delegationCommand(targets: Delegation[]): string {
   const uid = process.getuid!();
   const gid = process.getgid!();
-  const name = `nsjail-ts-${os.userInfo().username}`;
+  const user = os.userInfo().username;
+  const name = `nsjail-ts-${user}`;
   const dirs = targets.map((t) => `${t.parent.replace(/\/+$/, '')}/${name}`);
   const steps = targets.map((t, i) => {
     const d = dirs[i];
-    const files = t.hierarchy.version === 2 ? [V2_FILES.procs, V2_FILES.threads, V2_FILES.subtreeControl] : [V2_FILES.procs, 'tasks'];
+    const files = t.hierarchy.version === 2 ? [V2_FILES.procs, V2_FILES.threads, V2_FILES.subtreeControl] : [V2_FILES.procs, V1_FILES.tasks];
     return `mkdir -p ${d} && chown ${uid}:${gid} ${d} ${files.map((f) => `${d}/${f}`).join(' ')}`;
   });
   const v2 = dirs[targets.findIndex((t) => t.hierarchy.version === 2)];
-  const user = os.userInfo().username;
   // CLONE_INTO_CGROUP needs the caller inside the delegated v2 subtree.
   const start = v2
     ? `; and start the program (as root) in a leaf of it: mkdir ${v2}/caller; sh -c 'echo $$ > ${v2}/caller/cgroup.procs && exec runuser -u ${user} -- env NSJAIL_TS_CGROUP_PARENT=${dirs.join(',')} node app.js'`

@@ -5,6 +5,16 @@
  */
 import type { CgroupLimitName } from '../config-limits.js';
 
+/** The CFS period both versions use: the kernel's default, so a new cgroup already has it. */
+export const CPU_PERIOD_US = 100_000;
+/** The kernel refuses a quota below 1 ms. */
+const MIN_QUOTA_US = 1000;
+
+/** The CPU bandwidth quota for a fractional number of CPUs at CPU_PERIOD_US. */
+export function cfsQuota(cpus: number): number {
+  return Math.max(MIN_QUOTA_US, Math.round(cpus * CPU_PERIOD_US));
+}
+
 /** One value written into one file of the container's cgroup, in order. */
 export interface LimitWrite {
   /** The limit it enforces; a failure makes that limit unenforced. */
@@ -51,6 +61,12 @@ export function parseNumber(text: string): number {
 }
 
 /** The object without its undefined fields (so that merging never overwrites a value with nothing). */
+/** The number a statistics file holds; undefined where the kernel lacks the file. */
+export function numberIn(files: ReadonlyMap<string, string | undefined>, file: string): number | undefined {
+  const text = files.get(file);
+  return text === undefined ? undefined : parseNumber(text);
+}
+
 export function defined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
   return o;

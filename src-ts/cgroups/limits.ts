@@ -11,18 +11,18 @@
  * NSJAIL_TS_CGROUP_PARENT) names. The caller itself is never moved.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { validateCgroupParent, wantsCgroup, type CgroupLimitName, type Limits } from '../config-limits.js';
-import { withSpare } from './spare.js';
+import { CGROUP_LIMIT_NAMES, validateCgroupParent, wantsCgroup, type CgroupLimitName, type Limits } from '../config-limits.js';
 import { ConfigError, ContainerError } from '../errors.js';
+import { kernelAtLeast } from '../kernel.js';
 import { ContainerCgroup, type Placement } from './container-cgroup.js';
 import { newCgroupName, removeCgroupDir, sweepStale } from './cleanup.js';
 import { detectHost, dirOf, locate, v1Of, type CgroupHost, type Hierarchy } from './detect.js';
-import { isFsError, readIfExists, writeText, type FsError } from './files.js';
+import { cached, isFsError, readIfExists, writeText, type FsError } from './files.js';
 import type { LimitWrite } from './formats.js';
 import { controllerCommand, delegationCommand, hiddenHint, readOnlyHint, SYSTEMD_V2_COMMAND, type Delegation } from './fix.js';
 import { v1LimitWrites } from './v1.js';
+import { withSpare } from './spare.js';
 import { parseControllers, v2LimitWrites, V2_FILES } from './v2.js';
 
 /** The controller each cgroup limit needs (cpuTimeMs needs only CPU accounting). */
@@ -42,17 +42,6 @@ interface Failure {
   delegate?: Delegation;
 }
 
-const TTL_MS = 10_000;
-const cache = new Map<string, { at: number; value: Promise<unknown> }>();
-/** A value kept for a few seconds (parents checked, controllers enabled). */
-function cached<T>(key: string, make: () => Promise<T>): Promise<T> {
-  const hit = cache.get(key);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.value as Promise<T>;
-  const value = make();
-  cache.set(key, { at: Date.now(), value });
-  value.catch(() => cache.delete(key));
-  return value;
-}
 
 /** The delegated parents named by the configuration, else by NSJAIL_TS_CGROUP_PARENT: each must be a cgroup directory. */
 async function namedParents(host: CgroupHost, limits: Limits, env: NodeJS.ProcessEnv): Promise<Map<Hierarchy, string>> {
@@ -107,7 +96,7 @@ async function mayMoveInto(h: Hierarchy, parent: string): Promise<boolean> {
 }
 
 function requested(limits: Limits): CgroupLimitName[] {
-  return (['memoryBytes', 'memorySwapBytes', 'pids', 'cpus', 'cpuTimeMs'] as const).filter((k) => limits[k] !== undefined);
+  return CGROUP_LIMIT_NAMES.filter((k) => limits[k] !== undefined);
 }
 
 const unique = <T,>(xs: T[]) => [...new Set(xs)];
@@ -329,7 +318,4 @@ async function makeContainerCgroup(limits: Limits, env: NodeJS.ProcessEnv, known
 }
 
 /** cgroup.kill exists since Linux 5.14. */
-function hasCgroupKill(): boolean {
-  const [major, minor] = os.release().split('.').map((n) => parseInt(n, 10));
-  return major > 5 || (major === 5 && minor >= 14);
-}
+const hasCgroupKill = () => kernelAtLeast(5, 14);

@@ -17,8 +17,8 @@
 import * as fs from 'node:fs';
 import type { Limits } from '../config-limits.js';
 import type { ContainerCgroup } from './container-cgroup.js';
+import { TTL_MS } from './files.js';
 
-const TTL_MS = 10_000;
 const MAX_SPARES = 4;
 
 interface Spare {

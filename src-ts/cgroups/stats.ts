@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { ExitStatus, Stats } from '../status.js';
 import type { ContainerCgroup, Placement } from './container-cgroup.js';
-import { readIfExists } from './files.js';
+import { readIfExists, statFields } from './files.js';
 import type { CgroupStats } from './formats.js';
 import { parseV1Stats, v1StatFiles } from './v1.js';
 import { parseV2Stats, v2StatFiles } from './v2.js';
@@ -85,7 +85,7 @@ const TICKS_PER_S = 100;
 async function processCpu(pid: number): Promise<{ user: number; system: number } | undefined> {
   const stat = await readIfExists(`/proc/${pid}/stat`).catch(() => undefined);
   if (!stat) return undefined;
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+  const f = statFields(stat);
   const ms = (a: string, b: string) => ((Number(a) + Number(b)) * 1000) / TICKS_PER_S;
   return { user: ms(f[11], f[13]), system: ms(f[12], f[14]) };
 }

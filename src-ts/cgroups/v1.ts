@@ -16,8 +16,8 @@
  */
 import type { CgroupLimits } from '../config-limits.js';
 import { isFsError, readText, sleep, writeText } from './files.js';
-import { defined, parseKeyed, parseNumber, type CgroupStats, type LimitWrite } from './formats.js';
-import { CPU_PERIOD_US, formatMax } from './v2.js';
+import { cfsQuota, defined, numberIn, parseKeyed, type CgroupStats, type LimitWrite } from './formats.js';
+import { formatMax } from './v2.js';
 
 export const V1_FILES = {
   procs: 'cgroup.procs',
@@ -29,10 +29,6 @@ export const V1_FILES = {
   freezerState: 'freezer.state',
 } as const;
 
-/** The quota for a fractional number of CPUs at the default period (at least the kernel's 1 ms). */
-export function cfsQuota(cpus: number): number {
-  return Math.max(1000, Math.round(cpus * CPU_PERIOD_US));
-}
 
 /** The writes that set `limits` in a v1 hierarchy with `controllers`, in order. */
 export function v1LimitWrites(l: CgroupLimits, controllers: readonly string[]): LimitWrite[] {
@@ -63,10 +59,7 @@ const NS_PER_US = 1000;
 /** Stats from the files' contents (undefined: the kernel lacks the file). */
 export function parseV1Stats(files: ReadonlyMap<string, string | undefined>): CgroupStats {
   const out: CgroupStats = {};
-  const num = (f: string) => {
-    const t = files.get(f);
-    return t === undefined ? undefined : parseNumber(t);
-  };
+  const num = (f: string) => numberIn(files, f);
   const us = (f: string) => {
     const n = num(f);
     return n === undefined ? undefined : Math.round(n / NS_PER_US);

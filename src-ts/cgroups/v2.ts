@@ -16,11 +16,8 @@
  *   cgroup.events                           flat keyed: populated, frozen
  */
 import type { CgroupLimits } from '../config-limits.js';
-import { defined, parseKeyed, parseNumber, type CgroupStats, type LimitWrite } from './formats.js';
+import { cfsQuota, CPU_PERIOD_US, defined, numberIn, parseKeyed, parseNumber, type CgroupStats, type LimitWrite } from './formats.js';
 
-export const CPU_PERIOD_US = 100_000;
-/** The kernel refuses a quota below 1 ms. */
-const MIN_QUOTA_US = 1000;
 
 export const V2_FILES = {
   procs: 'cgroup.procs',
@@ -37,7 +34,7 @@ export function formatMax(n: number | undefined): string {
 
 /** cpu.max for a fractional number of CPUs, at the default period. */
 export function formatCpuMax(cpus: number): string {
-  return `${Math.max(MIN_QUOTA_US, Math.round(cpus * CPU_PERIOD_US))} ${CPU_PERIOD_US}`;
+  return `${cfsQuota(cpus)} ${CPU_PERIOD_US}`;
 }
 
 export function parseCpuMax(text: string): { quotaUs: number; periodUs: number } {
@@ -83,16 +80,15 @@ export function parseV2Stats(files: ReadonlyMap<string, string | undefined>): Cg
     out.cpuUserUs = k.get('user_usec');
     out.cpuSystemUs = k.get('system_usec');
   }
-  const num = (f: string) => (text(f) === undefined ? undefined : parseNumber(text(f)!));
-  if (text('memory.current') !== undefined) out.memoryBytes = num('memory.current');
-  if (text('memory.peak') !== undefined) out.memoryPeakBytes = num('memory.peak');
+  out.memoryBytes = numberIn(files, 'memory.current');
+  out.memoryPeakBytes = numberIn(files, 'memory.peak');
   const events = text('memory.events');
   if (events !== undefined) {
     const k = parseKeyed(events);
     out.oom = (k.get('oom_kill') ?? 0) > 0 || (k.get('oom_group_kill') ?? 0) > 0;
   }
-  if (text('pids.current') !== undefined) out.pids = num('pids.current');
-  if (text('pids.peak') !== undefined) out.pidsPeak = num('pids.peak');
+  out.pids = numberIn(files, 'pids.current');
+  out.pidsPeak = numberIn(files, 'pids.peak');
   return defined(out);
 }
 

@@ -10,8 +10,10 @@ import type { ContainerConfig } from '../config.js';
 import { Container } from '../container.js';
 import { engineName, engineView, idRanges, mapsRange, UNCONFINE_SECCOMP, UNMASK_PROC, type EngineView } from '../engine.js';
 import { ConfigError, ContainerError } from '../errors.js';
-import { defaultMappings } from '../idmap.js';
-import { Namespaces } from '../namespaces.js';
+import { UsageError } from './run-options.js';
+import { defaultMappings, findHelper } from '../idmap.js';
+import { kernelAtLeast } from '../kernel.js';
+import { Namespaces, type NamespaceType } from '../namespaces.js';
 
 export type Level = 'ok' | 'warn' | 'fail' | 'info';
 
@@ -34,14 +36,15 @@ const read = (p: string): string | undefined => {
 
 function kernel(): Finding {
   const release = os.release();
-  const [major, minor] = release.split('.').map((n) => parseInt(n, 10));
-  const ok = major > 5 || (major === 5 && minor >= 12);
-  return ok
+  return kernelAtLeast(5, 12)
     ? { check: 'kernel', level: 'ok', found: `Linux ${release} (5.12+ needed: pidfds, openat2, the new mount API, idmapped mounts)` }
     : { check: 'kernel', level: 'fail', found: `Linux ${release}`, fix: 'nsjail-ts needs Linux 5.12 or newer' };
 }
 
 /** Starts a sandbox running /bin/true with `config`; the error if it could not. */
+/** Every namespace this kernel has but `type`. */
+const allBut = (type: NamespaceType) => [...Namespaces.all()].map((e) => e.type).filter((t) => t !== type);
+
 async function tryRun(config: Partial<ContainerConfig> = {}): Promise<ContainerError | ConfigError | undefined> {
   try {
     const r = await Container.run({ args: ['/bin/true'], limits: { wallTimeMs: 10_000 }, ...config });
@@ -81,23 +84,9 @@ function userNamespaces(): Finding[] {
   return out;
 }
 
-function findOnPath(name: string): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
-    if (!dir) continue;
-    const p = path.join(dir, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 function subordinateIds(): Finding[] {
   const user = os.userInfo();
-  const helpers = ['newuidmap', 'newgidmap'].map((h) => [h, findOnPath(h)] as const);
+  const helpers = ['newuidmap', 'newgidmap'].map((h) => [h, findHelper(h)] as const);
   const missing = helpers.filter(([, p]) => !p).map(([h]) => h);
   const ranges = ['/etc/subuid', '/etc/subgid'].map((file) => {
     const line = (read(file) ?? '').split('\n').find((l) => l.startsWith(`${user.username}:`) || l.startsWith(`${user.uid}:`));
@@ -193,14 +182,12 @@ function seccomp(): Finding {
 
 function filesystems(): Finding[] {
   const fss = read('/proc/filesystems') ?? '';
-  const [major, minor] = os.release().split('.').map((n) => parseInt(n, 10));
-  const atLeast = (a: number, b: number) => major > a || (major === a && minor >= b);
   return [
-    /\toverlay$/m.test(fss) && atLeast(5, 11)
+    /\toverlay$/m.test(fss) && kernelAtLeast(5, 11)
       ? { check: 'overlayfs', level: 'ok', found: 'available, and mountable in a user namespace (Linux 5.11+)' }
       : { check: 'overlayfs', level: 'warn', found: /\toverlay$/m.test(fss) ? 'overlayfs needs Linux 5.11+ inside a user namespace' : 'no overlayfs in this kernel', fix: 'modprobe overlay, or a kernel with CONFIG_OVERLAY_FS' },
-    atLeast(5, 12)
-      ? { check: 'idmapped mounts', level: 'ok', found: `available (Linux 5.12+; tmpfs ${atLeast(6, 3) ? 'too' : 'only from 6.3'}): a root caller's binds are idmapped` }
+    kernelAtLeast(5, 12)
+      ? { check: 'idmapped mounts', level: 'ok', found: `available (Linux 5.12+; tmpfs ${kernelAtLeast(6, 3) ? 'too' : 'only from 6.3'}): a root caller's binds are idmapped` }
       : { check: 'idmapped mounts', level: 'fail', found: 'not in this kernel', fix: 'Linux 5.12 or newer' },
   ];
 }
@@ -217,7 +204,7 @@ async function engine(view: EngineView): Promise<Finding[]> {
   if (!view.maskedProc.length) out.push({ check: '/proc', level: 'ok', found: 'not masked: each sandbox gets a procfs of its own pid namespace' });
   else {
     const shown = view.maskedProc.slice(0, 4).join(', ') + (view.maskedProc.length > 4 ? ', ...' : '');
-    const withoutPid = await tryRun({ namespaces: [...Namespaces.all()].map((e) => e.type).filter((t) => t !== 'pid') });
+    const withoutPid = await tryRun({ namespaces: allBut('pid') });
     out.push({
       check: '/proc',
       level: 'fail',
@@ -229,8 +216,7 @@ async function engine(view: EngineView): Promise<Finding[]> {
   }
 
   // An explicit hostname: the default one is left out (with a warning) where it is refused.
-  const namespaces = [...Namespaces.all()].map((e) => e.type).filter((t) => !view.maskedProc.length || t !== 'pid');
-  const err = await tryRun({ hostname: 'doctor', namespaces });
+  const err = await tryRun({ hostname: 'doctor', namespaces: view.maskedProc.length ? allBut('pid') : undefined });
   if (!err) out.push({ check: 'hostname', level: 'ok', found: 'a sandbox can set its hostname' });
   else if (err instanceof ContainerError && err.syscall === 'sethostname')
     out.push({
@@ -250,7 +236,7 @@ export async function diagnose(): Promise<Finding[]> {
 
 /** Exit status: 0 when a sandbox can run here. */
 export async function doctor(argv: string[]): Promise<number> {
-  for (const a of argv) if (a !== '--json') throw new ConfigError(a, 'is not a doctor option (--json)');
+  for (const a of argv) if (a !== '--json') throw new UsageError(`${a} is not a doctor option (--json)`);
   // What a probe's sandbox left out is a finding here, not a warning on stderr too.
   process.removeAllListeners('warning');
   const findings = await diagnose();

@@ -36,7 +36,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     // One line that says what is wrong, then the usage; 125 as container runtimes do.
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`nsjail-ts: ${message}\n${e instanceof UsageError || (e as Error).name === 'ConfigError' ? `\n${USAGE}` : ''}`);
+    process.stderr.write(`nsjail-ts: ${message}\n${e instanceof UsageError ? `\n${USAGE}` : ''}`);
     process.exitCode = EXIT_OWN_FAILURE;
   },
 );

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CapabilityName } from '../capabilities.js';
 import type { ContainerConfig, Mount } from '../config.js';
-import { isNamespaceType, Namespaces, type NamespaceType } from '../namespaces.js';
+import { isNamespaceType, Namespaces, NAMESPACE_TYPES, type NamespaceType } from '../namespaces.js';
 
 export class UsageError extends Error {}
 
@@ -141,7 +141,7 @@ function hostFile(source: string): { content: Buffer; mode: number } {
 }
 
 function namespaceType(text: string, option: string): NamespaceType {
-  if (!isNamespaceType(text)) throw new UsageError(`${option}: "${text}" is not a namespace (user, pid, mount, uts, ipc, net, cgroup, time)`);
+  if (!isNamespaceType(text)) throw new UsageError(`${option}: "${text}" is not a namespace (${NAMESPACE_TYPES.join(', ')})`);
   return text;
 }
 

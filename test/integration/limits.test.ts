@@ -17,20 +17,19 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ConfigError, Container, ContainerError, type ContainerConfig } from '../../dist/index.js';
 import { freezeAndKill, parseProcs } from '../../dist/cgroups/v1.js';
-import { hierarchiesFrom, dirOf, parseMountinfo, parseProcCgroup, v1Of } from '../../dist/cgroups/detect.js';
-import { eventually, isRoot, nsjailCgroupsOf, pidsInNamespaceOf, processExists } from '../support/host.js';
+import { dirOf, parseProcCgroup, v1Of, type Hierarchy } from '../../dist/cgroups/detect.js';
+import { removeCgroupDir } from '../../dist/cgroups/cleanup.js';
+import { eventually, hostHierarchies, isRoot, nsjailCgroupsOf, pidsInNamespaceOf, processExists } from '../support/host.js';
+import { nodeScript } from '../support/node-script.js';
 // The library's own instance of the module (the one dist/index.js requires), not a copy
 // of vitest's: it holds the spares.
 const { spareDirs } = createRequire(import.meta.url)('../../dist/cgroups/spare.js') as typeof import('../../dist/cgroups/spare.js');
+const { sweepsDone } = createRequire(import.meta.url)('../../dist/cgroups/cleanup.js') as typeof import('../../dist/cgroups/cleanup.js');
 
 const MiB = 1 << 20;
 const delegated = process.env.NSJAIL_TS_CGROUP_PARENT;
 const withCgroups = isRoot || delegated !== undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventuallyAsync(fn: () => Promise<boolean>, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) if (await fn()) return true;
-  return fn();
-}
 const exists = (d: string) => fs.existsSync(d);
 
 const run = (args: string[], limits: ContainerConfig['limits'], extra: Partial<ContainerConfig> = {}) => Container.run({ args, limits: { wallTimeMs: 20_000, ...limits }, ...extra });
@@ -48,7 +47,7 @@ describe.skipIf(!withCgroups)(isRoot ? "cgroups under root's own" : 'cgroups del
     try {
       // Stage 2 was cloned by stage 1, which stage 0 cloned into the cgroups: already inside.
       dirs = nsjailCgroupsOf(c.pid);
-      const hierarchies = hierarchiesFrom(parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')), parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8')));
+      const hierarchies = hostHierarchies();
       // A v2 cgroup, and one in each v1 hierarchy holding a limited controller.
       const used = new Set([hierarchies.v2, ...['memory', 'pids', 'cpu'].map((ctl) => v1Of(hierarchies, ctl))].filter((h) => h));
       expect(used.size).toBeGreaterThan(0);
@@ -112,7 +111,7 @@ describe.skipIf(!withCgroups)(isRoot ? "cgroups under root's own" : 'cgroups del
     const c = await Container.create({ args: ['python3', '-c', bomb], init: false, limits: { pids: 16, wallTimeMs: 20_000 } });
     try {
       c.start();
-      expect(await eventuallyAsync(async () => (await c.stats()).pids === 16, 5000)).toBe(true);
+      expect(await eventually(async () => (await c.stats()).pids === 16, 5000, 20)).toBe(true);
       // PID 1 (without a handler) ignores it; everything else dies of it (and stays a zombie,
       // counted by pids.current: this PID 1 reaps nobody).
       c.kill('SIGTERM');
@@ -192,8 +191,9 @@ describe.skipIf(!withCgroups)(isRoot ? "cgroups under root's own" : 'cgroups del
     const dist = path.resolve(__dirname, '../../dist/index.js');
     const code = `const { Container } = require(${JSON.stringify(dist)});
       Container.create({ args: ['sleep', '60'], limits: { pids: 64, memoryBytes: 64 << 20, wallTimeMs: 60000 } }).then((c) => { c.start(); console.log(c.pid); });`;
-    const owner = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const pid = Number(await new Promise<string>((resolve) => owner.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+    const { child: owner, output } = nodeScript(code);
+    expect(await eventually(() => output().includes('\n'), 10_000)).toBe(true);
+    const pid = Number(output());
     const dirs = nsjailCgroupsOf(pid);
     expect(dirs.length).toBeGreaterThan(0);
     owner.kill('SIGKILL');
@@ -218,7 +218,9 @@ describe.skipIf(!withCgroups)(isRoot ? "cgroups under root's own" : 'cgroups del
       try {
         await sleep(1100);
         await run(['/bin/true'], { pids: 64 });
-        await sleep(200);
+        // The sweep runs in the background, from the cgroups made for the next start.
+        await spareDirs();
+        await sweepsDone();
         expect(exists(dir)).toBe(true);
         expect(exists(foreign)).toBe(true);
       } finally {
@@ -242,7 +244,8 @@ describe.skipIf(!withCgroups)(isRoot ? "cgroups under root's own" : 'cgroups del
     try {
       expect(nsjailCgroupsOf(c.pid)).toEqual(spare);
       const pidsDir = spare.find((d) => fs.existsSync(path.join(d, 'pids.max')));
-      if (pidsDir) expect(fs.readFileSync(path.join(pidsDir, 'pids.max'), 'utf8').trim()).toBe('16');
+      expect(pidsDir).toBeDefined();
+      expect(fs.readFileSync(path.join(pidsDir!, 'pids.max'), 'utf8').trim()).toBe('16');
       // The next one is made already, elsewhere.
       const next = (await spareDirs()).filter((d) => !others.includes(d));
       expect(next.length).toBe(spare.length);
@@ -281,12 +284,9 @@ describe.skipIf(!withCgroups)(isRoot ? "cgroups under root's own" : 'cgroups del
       const { spareDirs } = require(${JSON.stringify(dist + '/cgroups/spare.js')});
       Container.run({ args: ['/bin/true'], limits: { pids: 32, memoryBytes: 64 << 20, wallTimeMs: 20000 } })
         .then(() => new Promise((r) => setTimeout(r, 50))).then(() => spareDirs()).then((d) => console.log(JSON.stringify(d)));`;
-    const owner = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-    let out = '';
-    owner.stdout.on('data', (d: Buffer) => (out += d));
-    const status = await new Promise((r) => owner.once('exit', r));
-    expect(status).toBe(0);
-    return JSON.parse(out);
+    const owner = nodeScript(code, env);
+    expect(await owner.exited).toBe(0);
+    return JSON.parse(owner.output());
   }
 
   it('spares are removed when Node exits', async () => {
@@ -305,40 +305,68 @@ describe.skipIf(!withCgroups)(isRoot ? "cgroups under root's own" : 'cgroups del
   });
 });
 
-/** A freezer cgroup of ours, as root or delegated, for the fallback where v2 has no cgroup.kill. */
-function freezerParent(): string | undefined {
-  const host = hierarchiesFrom(parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')), parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8')));
-  const h = v1Of(host, 'freezer');
+/** A cgroup of ours in the hierarchy `h`, as root or delegated. */
+function parentIn(h: Hierarchy | undefined): string | undefined {
   if (!h) return undefined;
   if (delegated) return delegated.split(',').find((d) => d.startsWith(`${h.mount}/`));
   return isRoot && h.caller ? dirOf(h, h.caller) : undefined;
 }
+/** A freezer cgroup of ours, for the fallback where v2 has no cgroup.kill. */
+const freezerParent = () => parentIn(v1Of(hostHierarchies(), 'freezer'));
+const v2Parent = () => parentIn(hostHierarchies().v2);
+
+/**
+ * A cgroup of ours under `parent` holding a shell that moved itself in and keeps forking
+ * (sleep 0.01) beside a sleeper; `procs()` lists what it holds; `remove()` ends whatever
+ * a failure left inside, so that the directory can go.
+ */
+function busyCgroup(parent: string, name: string) {
+  const dir = path.join(parent, `nsjail-ts-${name}-${process.pid}`);
+  fs.mkdirSync(dir);
+  const child = spawn('sh', ['-c', `echo 0 > ${dir}/cgroup.procs && exec sh -c '(while :; do sleep 0.01; done) & sleep 60 & wait'`], { stdio: 'ignore' });
+  const procs = () => parseProcs(fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8'));
+  const killed = () => new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(child.signalCode) : child.once('exit', () => r(child.signalCode))));
+  const remove = async () => {
+    if (!exists(dir)) return;
+    for (const pid of procs()) process.kill(pid, 'SIGKILL');
+    await eventually(() => {
+      try {
+        fs.rmdirSync(dir);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 2000);
+  };
+  return { dir, procs, killed, remove };
+}
+
+if (!v2Parent()) console.log('limits: no cgroup v2 of ours here: the removal of a busy v2 cgroup is not tested');
+describe.skipIf(!v2Parent())('removing a cgroup v2 that still holds processes', () => {
+  it('ends them (cgroup.kill, write-only: never read) and removes the directory', async () => {
+    const busy = busyCgroup(v2Parent()!, 'busy-test');
+    try {
+      expect(await eventually(() => busy.procs().length >= 3, 5000)).toBe(true);
+      expect(await removeCgroupDir(busy.dir, 2)).toBe(true);
+      expect(exists(busy.dir)).toBe(false);
+      expect(await busy.killed()).toBe('SIGKILL');
+    } finally {
+      await busy.remove();
+    }
+  });
+});
 
 if (!freezerParent()) console.log('limits: no v1 freezer hierarchy of ours here: the freezer test is skipped');
 describe.skipIf(!freezerParent())('the v1 freezer, where there is no cgroup.kill', () => {
   it('ends every process of a cgroup, those forking included', async () => {
-    const dir = path.join(freezerParent()!, `nsjail-ts-freezer-test-${process.pid}`);
-    fs.mkdirSync(dir);
+    const busy = busyCgroup(freezerParent()!, 'freezer-test');
     try {
-      // It moves itself in, then keeps forking (sleep 0.01) beside a sleeper.
-      const child = spawn('sh', ['-c', `echo 0 > ${dir}/cgroup.procs && exec sh -c '(while :; do sleep 0.01; done) & sleep 60 & wait'`], { stdio: 'ignore' });
-      const procs = () => parseProcs(fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8'));
-      expect(await eventually(() => procs().length >= 3, 5000)).toBe(true);
-      await freezeAndKill(dir);
-      expect(await eventually(() => procs().length === 0, 5000)).toBe(true);
-      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
-      expect(child.signalCode).toBe('SIGKILL');
+      expect(await eventually(() => busy.procs().length >= 3, 5000)).toBe(true);
+      await freezeAndKill(busy.dir);
+      expect(await eventually(() => busy.procs().length === 0, 5000)).toBe(true);
+      expect(await busy.killed()).toBe('SIGKILL');
     } finally {
-      // Whatever a failure left inside is ended, so the directory can go.
-      for (const pid of parseProcs(fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8'))) process.kill(pid, 'SIGKILL');
-      await eventually(() => {
-        try {
-          fs.rmdirSync(dir);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 2000);
+      await busy.remove();
     }
   });
 });

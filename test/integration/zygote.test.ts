@@ -3,12 +3,13 @@
  * a stage 0 per start. It must never be a single point of failure, never be reachable
  * from a container, and never outlive Node.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Container } from '../../dist/index.js';
 import { leakChecks } from '../support/leak-checks.js';
 import { eventually, isChild, processExists, zygotePids } from '../support/host.js';
+import { nodeScript } from '../support/node-script.js';
 
 const root = path.resolve(__dirname, '../..');
 const leak = leakChecks();
@@ -103,14 +104,8 @@ describe('the zygote', () => {
   });
 
   it('dies with Node, even on SIGKILL', async () => {
-    const child = spawn(
-      process.execPath,
-      ['-e', `require(${JSON.stringify(root)}).Container.run({ args: ['/bin/true'] }).then(() => { console.log('ran'); setInterval(() => {}, 1000); })`],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    expect(await eventually(() => out.includes('ran'), 10_000)).toBe(true);
+    const { child, output } = nodeScript(`require(${JSON.stringify(root)}).Container.run({ args: ['/bin/true'] }).then(() => { console.log('ran'); setInterval(() => {}, 1000); })`);
+    expect(await eventually(() => output().includes('ran'), 10_000)).toBe(true);
     const z = zygotePids(child.pid);
     expect(z).toHaveLength(1);
     child.kill('SIGKILL');

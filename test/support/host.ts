@@ -8,8 +8,9 @@ import { dirOf, hierarchiesFrom, parseMountinfo, parseProcCgroup } from '../../d
 import * as path from 'node:path';
 // The library's own instance of the module (the one dist/index.js requires), not a copy
 // of vitest's: it holds the spares.
-const { spareDirs } = createRequire(import.meta.url)('../../dist/cgroups/spare.js') as typeof import('../../dist/cgroups/spare.js');
-const { sweepsDone } = createRequire(import.meta.url)('../../dist/cgroups/cleanup.js') as typeof import('../../dist/cgroups/cleanup.js');
+const libraryRequire = createRequire(import.meta.url);
+const { spareDirs } = libraryRequire('../../dist/cgroups/spare.js') as typeof import('../../dist/cgroups/spare.js');
+const { sweepsDone } = libraryRequire('../../dist/cgroups/cleanup.js') as typeof import('../../dist/cgroups/cleanup.js');
 
 /** Pids of every child of this process (all threads: stages are children of the reactor's caller thread). */
 export function childPids(pid = process.pid): number[] {
@@ -68,13 +69,18 @@ export function processExists(pid: number): boolean {
 }
 
 /** Waits (polling) until fn() is true or the time is up. */
-export async function eventually(fn: () => boolean, ms = 2000, step = 10): Promise<boolean> {
+export async function eventually(fn: () => boolean | Promise<boolean>, ms = 2000, step = 10): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (fn()) return true;
+    if (await fn()) return true;
     await new Promise((r) => setTimeout(r, step));
   }
   return fn();
+}
+
+/** The cgroup hierarchies and where `cgroupText` (a /proc/<pid>/cgroup, ours by default) sits in them. */
+export function hostHierarchies(cgroupText = fs.readFileSync('/proc/self/cgroup', 'utf8')) {
+  return hierarchiesFrom(parseMountinfo(mountTable()), parseProcCgroup(cgroupText));
 }
 
 /**
@@ -82,7 +88,7 @@ export async function eventually(fn: () => boolean, ms = 2000, step = 10): Promi
  * under its own cgroup in each hierarchy and under the delegated parents.
  */
 export function ownCgroups(): string[] {
-  const host = hierarchiesFrom(parseMountinfo(mountTable()), parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8')));
+  const host = hostHierarchies();
   const parents = [host.v2, ...host.v1].flatMap((h) => (h?.caller ? [dirOf(h, h.caller)] : [])).filter((d): d is string => d !== undefined);
   parents.push(...(process.env.NSJAIL_TS_CGROUP_PARENT?.split(',').filter(Boolean) ?? []));
   const ours = new RegExp(`^nsjail-ts-\\d+-${process.pid}-`);
@@ -163,7 +169,7 @@ export function nsjailCgroupsOf(pid: number): string[] {
   } catch {
     return [];
   }
-  const host = hierarchiesFrom(parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')), parseProcCgroup(lines));
+  const host = hostHierarchies(lines);
   return [host.v2, ...host.v1]
     .filter((h) => h?.caller?.includes('/nsjail-ts-'))
     .map((h) => dirOf(h!, h!.caller!)!)

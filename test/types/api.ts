@@ -61,7 +61,7 @@ export async function streams(config: ContainerConfig): Promise<void> {
 
   // Any Process is a Process.
   const list: Process[] = [p, inherit, mixed, tty, loose, q];
-  expectTypeOf(list).toEqualTypeOf<Process[]>();
+  void list;
   await c.destroy();
 }
 
@@ -75,7 +75,7 @@ export async function events(c: Container): Promise<void> {
   p.on('exitt', () => {});
   // Still an EventEmitter wherever one is expected.
   const emitter: NodeJS.EventEmitter = p;
-  expectTypeOf(emitter).toEqualTypeOf<NodeJS.EventEmitter>();
+  void emitter;
 }
 
 export async function encodings(config: ContainerConfig, p: Process): Promise<void> {
@@ -104,7 +104,7 @@ export async function options(config: ContainerConfig, signal: AbortSignal): Pro
   // @ts-expect-error unknown config field, through every overload
   await Container.create({ args: ['sh'], hostnmae: 'x' });
   const exec: ExecOptions = { env: {}, cwd: '/', user: { uid: 1, gid: 1 }, stdio: 'pipe', timeout: 1, signal, killSignal: 9 };
-  expectTypeOf(exec).toMatchTypeOf<ExecOptions>();
+  void exec;
 }
 
 export function configTypes(): void {

@@ -18,10 +18,10 @@ import { ConfigError, ContainerError } from '../../dist/index.js';
 import { normalizeConfig } from '../../dist/config.js';
 import { ContainerCgroup, type Placement } from '../../dist/cgroups/container-cgroup.js';
 import { dirOf, hierarchiesFrom, locate, parseMountinfo, parseProcCgroup, type CgroupHost, type Hierarchy } from '../../dist/cgroups/detect.js';
-import { parseKeyed } from '../../dist/cgroups/formats.js';
+import { cfsQuota, parseKeyed } from '../../dist/cgroups/formats.js';
 import { applyWrites, createContainerCgroup } from '../../dist/cgroups/limits.js';
 import { readCgroupStats, withCgroupStats } from '../../dist/cgroups/stats.js';
-import { cfsQuota, parseV1Stats, v1LimitWrites } from '../../dist/cgroups/v1.js';
+import { parseV1Stats, v1LimitWrites } from '../../dist/cgroups/v1.js';
 import { formatCpuMax, formatMax, parseCpuMax, parseV2Stats, v2LimitWrites } from '../../dist/cgroups/v2.js';
 import { buildStatus } from '../../dist/status.js';
 
